@@ -1,0 +1,1 @@
+"""Restanse follow-up for Norwegian public archives: the domain, with no chat platform in sight."""

@@ -1,0 +1,126 @@
+"""Importing the monthly restanse list as a snapshot: file in, validated rows out, stored in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from restanse_core.clock import Clock, SystemClock
+from restanse_core.errors import MAX_PROBLEMS_SHOWN, ImportRefused, Problem, UserError
+from restanse_core.importers.pipeline import RESTANSE_COLUMNS, WRITTEN_OFF_COLUMNS, Pipeline, Resolver
+from restanse_core.importers.source import ROW, Progress, RowSource
+from restanse_core.importers.tabular import TABULAR_SUFFIXES, open_tabular
+from restanse_core.settings import Settings
+from restanse_core.store import repository
+from restanse_core.store.bulk import insert_ignoring_duplicates
+from restanse_core.store.tables import RestanseRow, WrittenOffRow
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    as_of: date
+    kind: str = "tabell"
+    rows_read: int = 0
+    restanser: int = 0
+    written_off: int = 0
+    duplicates: int = 0
+    skipped_types: Counter[str] = field(default_factory=Counter)
+    invalid_rows: int = 0
+    skipped_problems: list[Problem] = field(default_factory=list)
+    unknown_people: list[str] = field(default_factory=list)
+    unknown_units: list[str] = field(default_factory=list)
+    replaced: bool = False
+
+
+def open_source(path: Path, mapping: Mapping[str, str] | None = None) -> RowSource:
+    """Pick the reader from the file: a Noark 5 extract (.xml, .xml.gz) or a table (.csv, .txt, .xlsx)."""
+    if not path.is_file():
+        raise UserError(f"Finner ikke fila {path}.")
+    name = path.name.lower()
+    if name.endswith((".xml", ".xml.gz")):
+        from restanse_core.importers.noark5 import open_noark5
+
+        return open_noark5(path)
+    if path.suffix.lower() in TABULAR_SUFFIXES:
+        return open_tabular(path, mapping)
+    raise UserError(
+        f"{path.name}: ukjent filtype «{path.suffix or '(ingen)'}». "
+        "Restanselista leses fra .csv, .txt, .xlsx eller et Noark 5-uttrekk (arkivstruktur.xml)."
+    )
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_snapshot(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    *,
+    as_of: date,
+    imported_by: str,
+    skip_invalid: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    clock: Clock | None = None,
+) -> ImportSummary:
+    """Store the file's restanser as the snapshot of `as_of`. Strict: any invalid row refuses the whole file."""
+    source = open_source(path, {**settings.columns, **(mapping or {})})
+    summary = ImportSummary(file=source.name, as_of=as_of, kind=source.kind)
+    problems: list[Problem] = []
+    people_seen: set[str] = set()
+    units_seen: set[str] = set()
+    with engine.begin() as conn:
+        org = repository.load_organisation(conn)
+        summary.replaced = any(s.as_of == as_of for s in repository.list_snapshots(conn))
+        pipeline = Pipeline(source, Resolver.from_organisation(org), settings.temporary_codes(),
+                            settings.temporary_keeps_restanse)  # fmt: skip
+        snapshot_id = repository.begin_snapshot(
+            conn, as_of, source.name, file_checksum(path), imported_by, (clock or SystemClock()).now(),
+            source.has_writeoff_dates,
+        )  # fmt: skip
+        offered = problem_count = 0
+        for frame in source.chunks(progress):
+            chunk = pipeline.prepare(frame)
+            summary.rows_read += chunk.rows
+            summary.invalid_rows += chunk.invalid_rows
+            summary.skipped_types.update(chunk.skipped_types)
+            problem_count += len(chunk.problems)
+            problems.extend(chunk.problems[: max(0, MAX_PROBLEMS_SHOWN - len(problems))])
+            if summary.invalid_rows and not skip_invalid:
+                continue  # keep reading to count every problem, but store nothing more
+            rows = chunk.restanser
+            offered += len(rows)
+            people_seen.update(rows["saksbehandler"].unique().tolist())
+            units_seen.update(rows["enhet"].unique().tolist())
+            summary.restanser += insert_ignoring_duplicates(
+                conn, RestanseRow.__tablename__, ("snapshot_id", *RESTANSE_COLUMNS),
+                ((snapshot_id, *r) for r in rows[list(RESTANSE_COLUMNS)].itertuples(index=False, name=None)),
+            )  # fmt: skip
+            summary.written_off += insert_ignoring_duplicates(
+                conn, WrittenOffRow.__tablename__, ("snapshot_id", *WRITTEN_OFF_COLUMNS),
+                ((snapshot_id, *r) for r in chunk.written_off[list(WRITTEN_OFF_COLUMNS)].itertuples(index=False, name=None)),
+            )  # fmt: skip
+        if summary.invalid_rows and not skip_invalid:
+            raise ImportRefused(source.name, problems, total=problem_count)
+        summary.duplicates = offered - summary.restanser
+        summary.skipped_problems = problems
+        summary.unknown_people = sorted(p for p in people_seen if p and p not in org.people)
+        summary.unknown_units = sorted(u for u in units_seen if u not in org.units)
+        repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
+    return summary
+
+
+__all__ = ["ROW", "ImportSummary", "import_snapshot", "open_source"]

@@ -1,0 +1,57 @@
+"""Dates as archives export them: dd.mm.yyyy, dd.mm.yy, ISO (with or without time) and Excel cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_FORMATS = (
+    (r"^\d{1,2}\.\d{1,2}\.\d{4}(?:\s.*)?$", "%d.%m.%Y", 10),
+    (r"^\d{4}-\d{1,2}-\d{1,2}(?:[T\s].*)?$", "%Y-%m-%d", 10),
+    (r"^\d{1,2}\.\d{1,2}\.\d{2}(?:\s.*)?$", "%d.%m.%y", 8),
+    (r"^\d{1,2}/\d{1,2}/\d{4}(?:\s.*)?$", "%d/%m/%Y", 10),
+)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parsed dates (datetime64, NaT where empty) and a mask of values that are present but not dates."""
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    if values.empty:
+        return result, pd.Series(False, index=values.index)
+    is_cell_date = values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64)) if values.dtype == object else None
+    if is_cell_date is not None and is_cell_date.any():
+        result[is_cell_date] = pd.to_datetime(values[is_cell_date]).dt.normalize().astype("datetime64[s]")
+    text = values.where(~is_cell_date, "") if is_cell_date is not None else values
+    text = text.astype("str").str.strip()
+    text = text.mask(text.isin(["nan", "NaT", "None"]), "")
+    todo = text != ""
+    if is_cell_date is not None:
+        todo &= ~is_cell_date
+    for pattern, fmt, width in _FORMATS:
+        if not todo.any():
+            break
+        candidates = todo & text.str.match(pattern)
+        if not candidates.any():
+            continue
+        head = text[candidates].str.split(n=1).str[0].str.split("T", n=1).str[0]
+        parsed = pd.to_datetime(head, format=fmt, errors="coerce")
+        ok = parsed.notna()
+        result[ok[ok].index] = parsed[ok].astype("datetime64[s]")
+        todo[ok[ok].index] = False
+    if todo.any():  # Excel serial numbers written out as numbers
+        numbers = pd.to_numeric(text[todo], errors="coerce")
+        serial = numbers[(numbers >= 1) & (numbers < 2958466)]
+        if not serial.empty:
+            result[serial.index] = (EXCEL_EPOCH + pd.to_timedelta(serial.astype("int64"), unit="D")).astype(
+                "datetime64[s]"
+            )
+            todo[serial.index] = False
+    return result, todo
+
+
+def iso_strings(dates: pd.Series) -> pd.Series:
+    """'YYYY-MM-DD' strings, None for missing: what both SQLite and PostgreSQL take in bulk."""
+    arr = np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D")
+    out = pd.Series(arr, index=dates.index, dtype=object)
+    return out.where(dates.notna(), None)

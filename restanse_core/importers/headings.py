@@ -1,0 +1,55 @@
+"""Recognising column headings: case, spaces and punctuation ignored; explicit mapping for the rest."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from restanse_core.settings import FIELDS
+
+_NOT_LETTER = re.compile(r"[^0-9a-zæøåäöü]+")
+
+KNOWN_HEADINGS: dict[str, tuple[str, ...]] = {
+    "id": ("Journalpostnr", "Jpnr", "JP-nr", "Saks-/dok.nr", "Dokumentnr", "RegistreringsID", "Journalpost-id"),
+    "saksnr": ("Saksnr", "Saksnummer"),
+    "doknr": ("Dok.nr", "Dokumentnummer", "Journalpostnummer"),
+    "type": ("Type", "Dok.type", "Dokumenttype", "Journalposttype", "JP-type"),
+    "dato": ("Journaldato", "Jour.dato", "Reg.dato", "Mottatt", "Mottattdato"),
+    "dokdato": ("Dok.dato", "Dokumentdato"),
+    "tittel": ("Tittel", "Innhold", "Dokumentbeskrivelse"),
+    "offentlig_tittel": ("Offentlig tittel",),
+    "saksbehandler": ("Saksbehandler", "Saksbeh.", "Sbh"),
+    "enhet": ("Adm.enhet", "Adm. enhet", "Administrativ enhet", "Enhet"),
+    "tilgangskode": ("Tilgangskode", "Tilg.kode", "Skjerming", "Tilgangsrestriksjon"),
+    "avsender": ("Avsender/mottaker", "Avsender", "Mottaker", "Korrespondansepart"),
+    "forfall": ("Forfallsdato", "Forfall"),
+    "avskrevet_dato": ("Avskrivningsdato", "Avskrevet dato", "Avskrevet"),
+    "avskrivningsmaate": ("Avskrivningsmåte", "Avskrivningsmate", "Avskr.måte"),
+}
+
+
+def normalise_heading(text: object) -> str:
+    return _NOT_LETTER.sub("", str(text).strip().lower())
+
+
+_LOOKUP = {normalise_heading(h): field for field, names in KNOWN_HEADINGS.items() for h in names}
+assert set(KNOWN_HEADINGS) == set(FIELDS)
+
+
+def match_headings(headings: Iterable[object], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Field → column position for the headings of one row. An explicit mapping wins over the known names."""
+    explicit = {normalise_heading(h): f for f, h in (mapping or {}).items()}
+    found: dict[str, int] = {}
+    for position, heading in enumerate(headings):
+        key = normalise_heading(heading)
+        if not key:
+            continue
+        field = explicit.get(key) or (None if key in explicit else _LOOKUP.get(key))
+        if field and field not in found and (field in explicit.values() or field not in set(explicit.values())):
+            found[field] = position
+    return found
+
+
+def looks_like_header(headings: Iterable[object], mapping: Mapping[str, str] | None = None) -> bool:
+    fields = match_headings(headings, mapping)
+    return len(fields) >= 2 and bool({"id", "saksnr", "enhet", "saksbehandler"} & fields.keys())

@@ -1,0 +1,151 @@
+"""Configuration: RESTANSEBOT_* environment variables and an optional TOML file with the same keys."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from restanse_core.errors import UserError
+
+FIELDS = (
+    "id", "saksnr", "doknr", "type", "dato", "dokdato", "tittel", "offentlig_tittel", "saksbehandler",
+    "enhet", "tilgangskode", "avsender", "forfall", "avskrevet_dato", "avskrivningsmaate",
+)  # fmt: skip
+
+
+class Avskrivningskode(BaseModel):
+    label: str
+    temporary: bool = False
+
+
+DEFAULT_CODES: dict[str, Avskrivningskode] = {
+    "BU": Avskrivningskode(label="Besvart med utgående brev"),
+    "BE": Avskrivningskode(label="Besvart med e-post"),
+    "TLF": Avskrivningskode(label="Besvart per telefon"),
+    "BN": Avskrivningskode(label="Besvart med notat"),
+    "NN": Avskrivningskode(label="Besvart med notat"),
+    "TE": Avskrivningskode(label="Tatt til etterretning"),
+    "TO": Avskrivningskode(label="Tatt til orientering"),
+    "SA": Avskrivningskode(label="Saken avsluttet"),
+    "***": Avskrivningskode(label="Foreløpig svar", temporary=True),
+}
+
+
+class Contact(BaseModel):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("restansebot", appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'restansebot.db'}"
+
+
+class Settings(BaseSettings):
+    """Every setting the archive can change. Errors are reported by key when the program starts."""
+
+    model_config = SettingsConfigDict(env_prefix="RESTANSEBOT_", extra="forbid", env_nested_delimiter="__")
+
+    database_url: str = Field(default_factory=default_database_url)
+    threshold: int = Field(30, ge=1)
+    deadline_days: int = Field(14, ge=0, le=365)
+    language: Literal["nb", "nn", "en"] = "nb"
+    records_link: str | None = None
+    guide_url: str | None = None
+    guide_file: Path | None = None
+    list_length: int = Field(10, ge=1, le=200)
+    contacts: list[Contact] = Field(default_factory=list)
+    closed_days: list[str] = Field(default_factory=lambda: ["12-24", "12-31"])
+    avskrivningskoder: dict[str, Avskrivningskode] = Field(default_factory=lambda: dict(DEFAULT_CODES))
+    temporary_keeps_restanse: bool = True
+    columns: dict[str, str] = Field(default_factory=dict)
+    retention_months: int = Field(24, ge=1)
+    skip_leaders_without_restanser: bool = False
+    public_url: str | None = None
+    organisation_name: str = "kommunen"
+    template_dir: Path | None = None
+
+    @field_validator("closed_days")
+    @classmethod
+    def _closed_days_are_month_day(cls, value: list[str]) -> list[str]:
+        out = []
+        for item in value:
+            text = item.strip()
+            parts = text.replace(".", "-").split("-")
+            if len(parts) == 2 and "." in text:  # 24.12 → 12-24
+                parts = [parts[1], parts[0]]
+            try:
+                month, day = int(parts[0]), int(parts[1])
+                assert len(parts) == 2 and 1 <= month <= 12 and 1 <= day <= 31
+            except (ValueError, AssertionError, IndexError):
+                raise ValueError(f"«{item}» er ikke en dag på formen MM-DD eller dd.mm") from None
+            out.append(f"{month:02d}-{day:02d}")
+        return out
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_name_known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key not in FIELDS:
+                raise ValueError(f"ukjent felt «{key}»; kjente felt: {', '.join(FIELDS)}")
+        return value
+
+    @field_validator("guide_file")
+    @classmethod
+    def _guide_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"fila {value} finnes ikke")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    def temporary_codes(self) -> set[str]:
+        return {code.upper() for code, c in self.avskrivningskoder.items() if c.temporary}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise UserError(f"Finner ikke konfigurasjonsfila {path}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"Konfigurasjonsfila {path} er ikke gyldig TOML: {exc}") from None
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the TOML file (if any), overridden by the environment, then by explicit overrides."""
+    path = config_file or os.environ.get("RESTANSEBOT_CONFIG")
+    from_file = _read_toml(Path(path)) if path else {}
+    from_env = {k for k in os.environ if k.startswith("RESTANSEBOT_")}
+    # The environment wins over the file: drop file keys that the environment sets.
+    file_values = {k: v for k, v in from_file.items() if f"RESTANSEBOT_{k.upper()}" not in from_env}
+    try:
+        return Settings(**{**file_values, **{k: v for k, v in overrides.items() if v is not None}})
+    except ValidationError as exc:
+        lines = ["Feil i konfigurasjonen:"]
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "?"
+            env = "RESTANSEBOT_" + str(err["loc"][0]).upper() if err["loc"] else ""
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"  • {key} ({env}): {msg}")
+        raise UserError("\n".join(lines)) from None

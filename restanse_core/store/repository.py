@@ -1,0 +1,134 @@
+"""Reading and writing the directory and snapshots. Functions take a Connection; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from restanse_core.model import Enhet, Organisation, Person, Rolle, Snapshot
+from restanse_core.store.tables import (
+    PersonRow,
+    RestanseRow,
+    SnapshotRow,
+    UnitLeaderRow,
+    UnitRow,
+    WrittenOffRow,
+)
+
+# ---- directory -------------------------------------------------------------------------------------------
+
+
+def replace_units(conn: Connection, units: Iterable[Enhet]) -> None:
+    units = list(units)
+    conn.execute(delete(UnitLeaderRow))
+    conn.execute(delete(UnitRow))
+    if units:
+        conn.execute(insert(UnitRow), [{"code": u.code, "name": u.name, "parent_code": u.parent} for u in units])
+        leaders = [{"unit_code": u.code, "initials": i} for u in units for i in dict.fromkeys(u.leaders)]
+        if leaders:
+            conn.execute(insert(UnitLeaderRow), leaders)
+
+
+def replace_people(conn: Connection, people: Iterable[Person]) -> None:
+    people = list(people)
+    conn.execute(delete(PersonRow))
+    if people:
+        conn.execute(
+            insert(PersonRow),
+            [
+                {"initials": p.initials, "name": p.name, "email": p.email, "unit_code": p.unit, "role": p.role.value}
+                for p in people
+            ],
+        )
+
+
+def load_organisation(conn: Connection) -> Organisation:
+    leaders: dict[str, list[str]] = {}
+    for row in conn.execute(select(UnitLeaderRow.unit_code, UnitLeaderRow.initials)):
+        leaders.setdefault(row.unit_code, []).append(row.initials)
+    units = {
+        r.code: Enhet(r.code, r.name, r.parent_code, tuple(sorted(leaders.get(r.code, []))))
+        for r in conn.execute(select(UnitRow))
+    }
+    people = {
+        r.initials: Person(r.initials, r.name, r.email, r.unit_code, Rolle(r.role))
+        for r in conn.execute(select(PersonRow))
+    }
+    return Organisation(units, people)
+
+
+# ---- snapshots -------------------------------------------------------------------------------------------
+
+
+def _snapshot(row: SnapshotRow | object) -> Snapshot:
+    return Snapshot(
+        id=row.id,  # type: ignore[attr-defined]
+        as_of=row.as_of,  # type: ignore[attr-defined]
+        source_name=row.source_name,  # type: ignore[attr-defined]
+        checksum=row.checksum,  # type: ignore[attr-defined]
+        imported_by=row.imported_by,  # type: ignore[attr-defined]
+        imported_at=row.imported_at,  # type: ignore[attr-defined]
+        has_writeoff_dates=bool(row.has_writeoff_dates),  # type: ignore[attr-defined]
+    )
+
+
+def list_snapshots(conn: Connection) -> list[Snapshot]:
+    return [_snapshot(r) for r in conn.execute(select(SnapshotRow).order_by(SnapshotRow.as_of))]
+
+
+def snapshot_on_or_before(conn: Connection, day: date | None) -> Snapshot | None:
+    """The snapshot of that date, else the newest before it; the newest of all without a date."""
+    query = select(SnapshotRow).order_by(SnapshotRow.as_of.desc()).limit(1)
+    if day is not None:
+        query = query.where(SnapshotRow.as_of <= day)
+    row = conn.execute(query).first()
+    return _snapshot(row) if row else None
+
+
+def snapshot_before(conn: Connection, day: date) -> Snapshot | None:
+    row = conn.execute(
+        select(SnapshotRow).where(SnapshotRow.as_of < day).order_by(SnapshotRow.as_of.desc()).limit(1)
+    ).first()
+    return _snapshot(row) if row else None
+
+
+def begin_snapshot(
+    conn: Connection, as_of: date, source_name: str, checksum: str, imported_by: str, imported_at: datetime,
+    has_writeoff_dates: bool,
+) -> int:  # fmt: skip
+    """Create the snapshot row, replacing any earlier snapshot of the same date (its restanser go with it)."""
+    old = conn.execute(select(SnapshotRow.id).where(SnapshotRow.as_of == as_of)).scalar()
+    if old is not None:
+        conn.execute(delete(RestanseRow).where(RestanseRow.snapshot_id == old))
+        conn.execute(delete(WrittenOffRow).where(WrittenOffRow.snapshot_id == old))
+        conn.execute(delete(SnapshotRow).where(SnapshotRow.id == old))
+    result = conn.execute(
+        insert(SnapshotRow).values(
+            as_of=as_of, source_name=source_name, checksum=checksum, imported_by=imported_by,
+            imported_at=imported_at, has_writeoff_dates=has_writeoff_dates,
+        )  # fmt: skip
+    )
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
+
+
+def finish_snapshot(conn: Connection, snapshot_id: int, rows_read: int, restanser: int) -> None:
+    conn.execute(
+        update(SnapshotRow).where(SnapshotRow.id == snapshot_id).values(rows_read=rows_read, restanser=restanser)
+    )
+
+
+def prune_snapshots(conn: Connection, older_than: date) -> list[date]:
+    """Delete snapshots taken before the date; the newest snapshot is always kept."""
+    newest = conn.execute(select(func.max(SnapshotRow.as_of))).scalar()
+    doomed = conn.execute(
+        select(SnapshotRow.id, SnapshotRow.as_of).where(SnapshotRow.as_of < older_than, SnapshotRow.as_of != newest)
+    ).all()
+    ids = [r.id for r in doomed]
+    if ids:
+        conn.execute(delete(RestanseRow).where(RestanseRow.snapshot_id.in_(ids)))
+        conn.execute(delete(WrittenOffRow).where(WrittenOffRow.snapshot_id.in_(ids)))
+        conn.execute(delete(SnapshotRow).where(SnapshotRow.id.in_(ids)))
+    return [r.as_of for r in doomed]

@@ -1,0 +1,88 @@
+"""The domain's tables (SQLAlchemy 2, typed). Chat-related tables live in bot/store."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of its rowid; PostgreSQL wants a bigint for a million rows a month.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    parent_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class UnitLeaderRow(Base):
+    __tablename__ = "unit_leaders"
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    initials: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    initials: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20), default="saksbehandler")
+
+
+class SnapshotRow(Base):
+    __tablename__ = "snapshots"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    as_of: Mapped[date] = mapped_column(Date, unique=True)
+    source_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    restanser: Mapped[int] = mapped_column(Integer, default=0)
+    has_writeoff_dates: Mapped[bool] = mapped_column(default=False)
+
+
+class RestanseRow(Base):
+    """One open journalpost for one recipient. The title of an entry with an access code is never stored."""
+
+    __tablename__ = "restanser"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"))
+    jp_key: Mapped[str] = mapped_column(String(100))  # systemID where known, else the shown id
+    jp_id: Mapped[str] = mapped_column(String(100))
+    saksbehandler: Mapped[str] = mapped_column(String(64))  # "" = ufordelt
+    enhet: Mapped[str] = mapped_column(String(64))
+    jp_type: Mapped[str] = mapped_column(String(1))
+    journal_date: Mapped[date | None] = mapped_column(Date)
+    doc_date: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(Text)
+    public_title: Mapped[str | None] = mapped_column(Text)
+    access_code: Mapped[str | None] = mapped_column(String(50))
+    correspondent: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        # One person's restanser in a snapshot, and the duplicate rule (id, saksbehandler).
+        Index("ux_restanser_person", "snapshot_id", "saksbehandler", "jp_key", unique=True),
+        # Counts per unit for a snapshot.
+        Index("ix_restanser_unit", "snapshot_id", "enhet"),
+    )
+
+
+class WrittenOffRow(Base):
+    """Entries the export lists as written off: lets the bot say 'avskrevet' rather than 'ikke lenger restanse'."""
+
+    __tablename__ = "written_off"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True)
+    saksbehandler: Mapped[str] = mapped_column(String(64), primary_key=True)
+    jp_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    written_off_date: Mapped[date | None] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String(50))
