@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from restanse_core.model import Enhet, Organisation, Person, Rolle, Snapshot
 from restanse_core.store.tables import (
+    MetaRow,
     PersonRow,
     RestanseRow,
     SnapshotRow,
@@ -48,15 +49,32 @@ def load_organisation(conn: Connection) -> Organisation:
     leaders: dict[str, list[str]] = {}
     for row in conn.execute(select(UnitLeaderRow.unit_code, UnitLeaderRow.initials)):
         leaders.setdefault(row.unit_code, []).append(row.initials)
-    units = {
-        r.code: Enhet(r.code, r.name, r.parent_code, tuple(sorted(leaders.get(r.code, []))))
-        for r in conn.execute(select(UnitRow))
-    }
     people = {
         r.initials: Person(r.initials, r.name, r.email, r.unit_code, Rolle(r.role))
         for r in conn.execute(select(PersonRow))
     }
+    # A person with rolle 'leder' whom no unit names leads their own unit.
+    named = {i for names in leaders.values() for i in names}
+    for person in people.values():
+        if person.role == Rolle.LEDER and person.initials not in named and person.unit:
+            leaders.setdefault(person.unit, []).append(person.initials)
+    units = {
+        r.code: Enhet(r.code, r.name, r.parent_code, tuple(sorted(leaders.get(r.code, []))))
+        for r in conn.execute(select(UnitRow))
+    }
     return Organisation(units, people)
+
+
+def data_version(conn: Connection) -> tuple[object, ...]:
+    """Changes whenever the directory or the snapshots change: lets long-running processes refresh caches."""
+    directory = conn.execute(select(MetaRow.value).where(MetaRow.key == "directory_version")).scalar()
+    snapshots = conn.execute(select(func.max(SnapshotRow.id), func.count(SnapshotRow.id))).one()
+    return (directory, *snapshots)
+
+
+def bump_directory_version(conn: Connection, stamp: str) -> None:
+    conn.execute(delete(MetaRow).where(MetaRow.key == "directory_version"))
+    conn.execute(insert(MetaRow).values(key="directory_version", value=stamp))
 
 
 # ---- snapshots -------------------------------------------------------------------------------------------

@@ -86,3 +86,11 @@ class WrittenOffRow(Base):
     jp_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     written_off_date: Mapped[date | None] = mapped_column(Date)
     method: Mapped[str | None] = mapped_column(String(50))
+
+
+class MetaRow(Base):
+    """Small facts about the data, such as a version stamp that changes whenever the directory does."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))

@@ -67,6 +67,11 @@ def upgrade() -> None:
     op.create_index("ux_restanser_person", "restanser", ["snapshot_id", "saksbehandler", "jp_key"], unique=True)
     op.create_index("ix_restanser_unit", "restanser", ["snapshot_id", "enhet"])
     op.create_table(
+        "meta",
+        sa.Column("key", sa.String(100), primary_key=True),
+        sa.Column("value", sa.String(500), nullable=False),
+    )
+    op.create_table(
         "written_off",
         sa.Column("snapshot_id", BigId, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("saksbehandler", sa.String(64), primary_key=True),
@@ -77,5 +82,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("written_off", "restanser", "snapshots", "people", "unit_leaders", "units"):
+    for table in ("written_off", "meta", "restanser", "snapshots", "people", "unit_leaders", "units"):
         op.drop_table(table)

@@ -1,0 +1,74 @@
+"""`mine restanser`: the asker's own list, oldest first, and what has left it since the previous snapshot."""
+
+from __future__ import annotations
+
+from bot.commands.common import d, guide_buttons, no_snapshot, source_line
+from bot.context import Ask
+from bot.registry import Command
+from bot.replies import Actions, Button, Heading, Item, ItemList, Paragraph, Reply
+from restanse_core import reports
+
+
+def handle(ask: Ask) -> Reply:
+    bot, t = ask.bot, ask.bot.texts
+    period = bot.period
+    assert ask.asker is not None
+    if period is None:
+        return no_snapshot(ask)
+    me = ask.asker.initials
+    as_of = period.current.as_of
+    with bot.connect() as conn:
+        count = reports.person_count(conn, period.current.id, me)
+        items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset) if count else []
+        left = reports.left_since(conn, period, initials=me) if period.previous else []
+    blocks: list = [Heading(t("mine.title"))]
+    if count == 0:
+        blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
+    else:
+        blocks.append(Paragraph(t.plural("mine.count", count, date=d(as_of)), sensitive=True))
+        if count >= bot.settings.threshold and ask.offset == 0:
+            blocks.append(Paragraph(t("mine.over_threshold", threshold=bot.settings.threshold), sensitive=True))
+        more = max(0, count - ask.offset - len(items))
+        blocks.append(
+            ItemList(
+                tuple(
+                    Item(
+                        r.jp_id,
+                        d(r.journal_date) if r.journal_date else "",
+                        r.days_open(as_of),
+                        r.shown_title,
+                        bot.records_link(r.jp_id),
+                    )
+                    for r in items
+                ),
+                more=more,
+                more_text=t("common.more", n=more),
+            )
+        )
+        if more:
+            next_offset = ask.offset + len(items)
+            blocks.append(Actions((Button(t("common.next_page"), "mine.page", str(next_offset)),), sensitive=True))
+    if period.previous and ask.offset == 0:
+        since = d(period.previous.as_of)
+        if left:
+            text = t.plural("mine.left", len(left), date=since)
+            written = sum(1 for x in left if x.written_off)
+            if written and period.current.has_writeoff_dates:
+                text += " " + t("mine.left_written_off", n=written)
+            blocks.append(Paragraph(text, sensitive=True))
+        elif count:
+            blocks.append(Paragraph(t("mine.left_none", date=since), sensitive=True))
+    blocks += [source_line(ask, period), guide_buttons(ask)]
+    return Reply(tuple(blocks), summary=t.plural("mine.count", count, date=d(as_of)).replace("**", ""))
+
+
+COMMAND = Command(
+    id="mine",
+    aliases=(
+        "mine restanser", "mine restansar", "my restanser", "my backlog", "restansene mine", "restansane mine",
+        "mine", "restanser", "restansar", "restansene", "restansane", "backlog",
+    ),  # fmt: skip
+    help_key="commands.mine",
+    handler=handle,
+    examples=("mine restanser",),
+)

@@ -1,0 +1,1 @@
+"""Delivery of proactive messages: the sending port each chat adapter implements, the outbox, retry and pacing."""

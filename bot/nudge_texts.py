@@ -1,0 +1,113 @@
+"""Nudge messages rendered from the Jinja2 templates: what the plan says, in the archive's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.plaintext import table_lines
+from bot.replies import Table
+from bot.texts import Texts
+from restanse_core.model import Organisation
+from restanse_core.nudges import Kind, Plan, Planned
+from restanse_core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Rendered:
+    planned: Planned
+    text: str
+
+
+def contacts_phrase(settings: Settings, texts: Texts) -> str:
+    names = [c.name for c in settings.contacts]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {texts('nudges.or')} " + names[-1]
+
+
+def plan_table(plan: Plan, texts: Texts, marked: set[str] | None = None) -> Table:
+    table = plan.table
+    period = table.period
+    columns: tuple[str, ...] = (texts("oversikt.col_code"), "")
+    if period.previous:
+        columns += (period.previous.as_of.strftime("%d.%m.%Y"),)
+    columns += (period.current.as_of.strftime("%d.%m.%Y"),)
+    rows = tuple(
+        (line.code, line.name or "", *((str(line.previous or 0),) if period.previous else ()), str(line.count))
+        for line in table.lines
+    )
+    footer = (texts("common.sum"), "", *((str(table.previous or 0),) if period.previous else ()), str(table.count))
+    marks = frozenset(i for i, line in enumerate(table.lines) if marked and line.code in marked)
+    return Table(columns, rows, numeric=frozenset(range(2, len(columns))), footer=footer, marked=marks)
+
+
+def _change(now: int, before: int | None, texts: Texts) -> str:
+    if before is None or now == before:
+        return texts("nudges.unchanged")
+    return f"{now - before:+d}".replace("-", "−")
+
+
+def render_plan(plan: Plan, org: Organisation, settings: Settings, texts: Texts, guide_url: str | None) -> list[Rendered]:
+    env = texts.jinja
+    common: dict[str, Any] = {
+        "as_of": plan.as_of,
+        "deadline": plan.deadline,
+        "threshold": plan.threshold,
+        "guide": guide_url or texts("nudges.guide_in_chat"),
+        "contacts": contacts_phrase(settings, texts),
+        "previous_date": plan.table.period.previous.as_of if plan.table.period.previous else None,
+    }
+    full_table = "\n".join(table_lines(plan_table(plan, texts)))
+    leaders = sum(1 for m in plan.messages if m.kind == Kind.LEDER)
+    out = []
+    for message in plan.messages:
+        values = dict(common, count=message.count)
+        person = message.person
+        values["first_name"] = person.name.split()[0] if person and person.name else message.recipient
+        if message.kind == Kind.SAKSBEHANDLER:
+            values["oldest"] = [
+                {
+                    "jp_id": r.jp_id,
+                    "date": r.journal_date.strftime("%d.%m.%Y") if r.journal_date else "",
+                    "days": r.days_open(plan.as_of),
+                    "title": r.shown_title,
+                }
+                for r in message.oldest
+            ]
+        elif message.kind == Kind.LEDER:
+            values["table"] = "\n".join(table_lines(plan_table(plan, texts, set(message.own_units))))
+            values["own_units"] = message.own_units
+            values["distribution"] = [
+                {
+                    "name": (f"{sb} ({org.people[sb].name})" if sb in org.people else sb) if sb else texts("common.ufordelt"),
+                    "count": n,
+                }
+                for sb, n in message.distribution
+            ]
+        elif message.kind == Kind.ARKIV:
+            values.update(
+                table=full_table,
+                nudged=[
+                    {"initials": i, "name": org.people[i].name if i in org.people else "", "count": n}
+                    for i, n in plan.nudged
+                ],
+                leaders=leaders,
+                unreachable=[
+                    {"initials": u.initials, "count": u.count, "reason": texts(f"nudges.{u.reason}")}
+                    for u in plan.unreachable
+                ],
+                unknown_units=plan.unknown_units,
+                unknown_people=plan.unknown_people,
+            )
+        else:  # KANAL: totals and change only, never names or titles
+            unit = org.units.get(message.recipient)
+            values.update(
+                unit=message.recipient,
+                unit_name=unit.name if unit else "",
+                previous=message.previous,
+                change=_change(message.count, message.previous, texts),
+            )
+        text = env.get_template(f"{message.kind.value}.txt.j2").render(**values)
+        out.append(Rendered(message, text.strip() + "\n"))
+    return out

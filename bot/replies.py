@@ -1,0 +1,144 @@
+"""The reply model: what the bot says, before any platform renders it (Block Kit, Adaptive Cards, terminal).
+
+A block marked `sensitive` holds titles, correspondent names or per-person figures: it never goes to a channel
+(see `for_place`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class Place(StrEnum):
+    DIRECT = "direct"  # a 1:1 chat with the bot (or the terminal)
+    CHANNEL = "channel"  # a channel, team or group chat: others can read along
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """Small print: where the figures come from, hints."""
+
+    text: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Fields:
+    pairs: tuple[tuple[str, str], ...]
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: frozenset[int] = frozenset()  # column positions aligned right
+    footer: tuple[str, ...] | None = None  # the sum row
+    marked: frozenset[int] = frozenset()  # row positions to highlight (a leader's own units)
+    title: str | None = None
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """One journalpost in a list: id, journal date, days open, the title a person may see, a link."""
+
+    jp_id: str
+    date: str
+    days: int | None
+    title: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: tuple[Item, ...]
+    more: int = 0  # "og N til"
+    more_text: str = ""
+    sensitive: bool = True
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # the bot's action id, e.g. "guide" or "mine.page"
+    value: str = ""
+    url: str | None = None  # a link button opens the URL instead of calling back
+    style: str | None = None  # "primary" | "danger"
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: str
+    path: str | None = None  # a local file, for platforms that upload instead of linking
+    sensitive: bool = False
+
+
+Block = Heading | Paragraph | Context | Fields | Table | ItemList | Link | Actions | Image
+
+
+@dataclass(frozen=True)
+class Reply:
+    blocks: tuple[Block, ...] = ()
+    summary: str = ""  # one line: notification text and fallback head
+
+    @property
+    def has_sensitive(self) -> bool:
+        return any(b.sensitive for b in self.blocks)
+
+    def without_sensitive(self) -> Reply:
+        return replace(self, blocks=tuple(b for b in self.blocks if not b.sensitive))
+
+    def text(self) -> str:
+        """Plain-text fallback of the whole reply."""
+        from bot.plaintext import render_plain
+
+        return render_plain(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What goes where: `public` in the conversation asked in, `private` to the asker alone (if anything)."""
+
+    public: Reply
+    private: Reply | None = None
+
+
+@dataclass
+class ReplyBuilder:
+    blocks: list[Block] = field(default_factory=list)
+    summary: str = ""
+
+    def add(self, *blocks: Block) -> ReplyBuilder:
+        self.blocks.extend(blocks)
+        return self
+
+    def build(self) -> Reply:
+        return Reply(tuple(self.blocks), self.summary)

@@ -1,0 +1,144 @@
+"""The bot itself: from a person's words (or a button) to an answer, the same for every platform."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, Engine
+
+from bot.commands import build_registry
+from bot.context import Ask
+from bot.registry import Registry
+from bot.replies import Answer, Paragraph, Place, Reply
+from bot.texts import Texts
+from restanse_core.calendar import WorkCalendar
+from restanse_core.clock import Clock, SystemClock, today
+from restanse_core.guide import Guide, load_guide
+from restanse_core.model import Organisation, Person
+from restanse_core.reports import Period, choose_period
+from restanse_core.settings import Settings
+from restanse_core.store import repository
+
+REFRESH_SECONDS = 2.0
+
+
+@dataclass
+class _Cache:
+    version: tuple[object, ...] | None = None
+    checked: float = 0.0
+    org: Organisation | None = None
+    period: Period | None = None
+    by_email: dict[str, Person] | None = None
+
+
+class Restansebot:
+    """Answers questions. Holds the directory and the current period in memory, refreshed when the data change."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.texts = Texts(settings.language, settings.template_dir)
+        self.calendar = WorkCalendar(settings.closed_days)
+        self.guide: Guide = load_guide(settings.guide_file)
+        self.registry: Registry = build_registry()
+        self._cache = _Cache()
+        self._lock = threading.Lock()
+
+    # ---- data, cached ---------------------------------------------------------------------------------
+
+    def _refresh(self) -> _Cache:
+        now = time.monotonic()
+        cache = self._cache
+        if cache.version is not None and now - cache.checked < REFRESH_SECONDS:
+            return cache
+        with self._lock, self.engine.connect() as conn:
+            version = repository.data_version(conn)
+            if version != cache.version:
+                org = repository.load_organisation(conn)
+                cache = _Cache(
+                    version=version,
+                    org=org,
+                    period=choose_period(conn),
+                    by_email={p.email.lower(): p for p in org.people.values() if p.email},
+                )
+            cache.checked = now
+            self._cache = cache
+        return cache
+
+    def invalidate(self) -> None:
+        self._cache = _Cache()
+
+    @property
+    def org(self) -> Organisation:
+        org = self._refresh().org
+        assert org is not None
+        return org
+
+    @property
+    def period(self) -> Period | None:
+        return self._refresh().period
+
+    def connect(self) -> Connection:
+        return self.engine.connect()
+
+    def today(self) -> date:
+        return today(self.clock)
+
+    def person(self, initials: str) -> Person | None:
+        return self.org.people.get(initials.strip().upper())
+
+    def person_by_email(self, email: str | None) -> Person | None:
+        if not email:
+            return None
+        by_email = self._refresh().by_email or {}
+        return by_email.get(email.strip().lower())
+
+    def guide_url(self) -> str | None:
+        if self.settings.guide_url:
+            return self.settings.guide_url
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/") + "/guide"
+        return None
+
+    def records_link(self, jp_id: str) -> str | None:
+        template = self.settings.records_link
+        return template.replace("{id}", jp_id) if template else None
+
+    # ---- answering ------------------------------------------------------------------------------------
+
+    def answer(self, text: str, asker: Person | None, place: Place = Place.DIRECT) -> Answer:
+        """The answer to what a person wrote, split so that nothing sensitive lands in a channel."""
+        parsed = self.registry.parse(text)
+        if parsed is None:
+            short = " ".join(text.split())[:80]
+            return Answer(Reply((Paragraph(self.texts("common.not_understood", text=short)),)))
+        return self.run(parsed.command.id, asker, place, parsed.argument)
+
+    def act(self, action: str, value: str, asker: Person | None, place: Place = Place.DIRECT) -> Answer:
+        """A button press: the action id is a command id, the value its argument (or a page offset)."""
+        command_id, _, page = action.partition(".")
+        offset = int(value) if page == "page" and value.isdigit() else 0
+        argument = "" if page == "page" else value
+        return self.run(command_id, asker, place, argument, offset)
+
+    def run(self, command_id: str, asker: Person | None, place: Place, argument: str = "", offset: int = 0) -> Answer:
+        command = self.registry.get(command_id)
+        if asker is None and not command.open_to_unknown:
+            return Answer(Reply((Paragraph(self.texts("common.unknown_person")),)))
+        if not command.allows(asker.role if asker else None):
+            who = ", ".join(self.texts(f"roles.{r.value}") for r in sorted(command.roles or ()))
+            return Answer(Reply((Paragraph(self.texts("common.not_allowed", who=who)),)))
+        reply = command.handler(Ask(self, asker, place, argument, offset))
+        return self.for_place(reply, place)
+
+    def for_place(self, reply: Reply, place: Place) -> Answer:
+        """In a channel: titles, names and per-person figures go to the asker privately, a short note stays."""
+        if place is Place.DIRECT or not reply.has_sensitive:
+            return Answer(reply)
+        public = reply.without_sensitive()
+        note = Paragraph(self.texts("common.sent_privately"))
+        return Answer(Reply((*public.blocks, note), public.summary), private=reply)

@@ -1,0 +1,214 @@
+"""Counts per unit and person, the comparison with a month earlier, ages, and what has left the list."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, and_, exists, func, select
+
+from restanse_core.model import Left, Organisation, Restanse, Snapshot
+from restanse_core.store import repository
+from restanse_core.store.tables import RestanseRow, WrittenOffRow
+
+COMPARE_MIN_DAYS = 28
+AGE_BUCKETS = (("0–30", 0, 30), ("31–90", 31, 90), ("over 90", 91, None))
+
+
+@dataclass(frozen=True)
+class Period:
+    """The snapshot the answers come from and the one it is compared with (normally a month earlier)."""
+
+    current: Snapshot
+    previous: Snapshot | None
+
+
+def choose_period(conn: Connection, as_of: date | None = None, compare: date | None = None) -> Period | None:
+    current = repository.snapshot_on_or_before(conn, as_of)
+    if current is None:
+        return None
+    if compare is not None:
+        previous = repository.snapshot_on_or_before(conn, compare)
+    else:
+        previous = repository.snapshot_on_or_before(conn, current.as_of - timedelta(days=COMPARE_MIN_DAYS))
+        previous = previous or repository.snapshot_before(conn, current.as_of)
+    if previous is not None and previous.id == current.id:
+        previous = None
+    return Period(current, previous)
+
+
+# ---- per unit --------------------------------------------------------------------------------------------
+
+
+def unit_counts(conn: Connection, snapshot_id: int) -> Counter[str]:
+    rows = conn.execute(
+        select(RestanseRow.enhet, func.count()).where(RestanseRow.snapshot_id == snapshot_id).group_by(RestanseRow.enhet)
+    )
+    return Counter({enhet: int(n) for enhet, n in rows})
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    code: str
+    name: str | None
+    count: int
+    previous: int | None
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """The procedure's table: every unit of the directory (also with 0) and units seen only in the list."""
+
+    period: Period
+    lines: list[UnitLine]
+    count: int
+    previous: int | None
+
+    def line(self, code: str) -> UnitLine | None:
+        return next((u for u in self.lines if u.code == code), None)
+
+
+def unit_table(conn: Connection, org: Organisation, period: Period) -> UnitTable:
+    now = unit_counts(conn, period.current.id)
+    before = unit_counts(conn, period.previous.id) if period.previous else None
+    codes = set(org.units) | set(now) | set(before or ())
+    lines = [
+        UnitLine(
+            code,
+            org.units[code].name if code in org.units else None,
+            now.get(code, 0),
+            before.get(code, 0) if before is not None else None,
+        )
+        for code in sorted(codes, key=_sort_key)
+    ]
+    return UnitTable(period, lines, sum(now.values()), sum(before.values()) if before is not None else None)
+
+
+def _sort_key(code: str) -> tuple[str, str]:
+    # Norwegian order: Æ, Ø, Å after Z (plain sorting puts Ø after Å).
+    return (code.upper().translate(str.maketrans({"Æ": "[", "Ø": "\\", "Å": "]"})), code)
+
+
+def rollup(org: Organisation, counts: Counter[str], code: str) -> int:
+    """The unit's restanser with every unit below it."""
+    return sum(counts.get(c, 0) for c in org.descendants(code))
+
+
+# ---- per person ------------------------------------------------------------------------------------------
+
+
+def person_counts(conn: Connection, snapshot_id: int, units: list[str]) -> Counter[str]:
+    """Restanser per saksbehandler ('' = ufordelt) within the units."""
+    rows = conn.execute(
+        select(RestanseRow.saksbehandler, func.count())
+        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.enhet.in_(units))
+        .group_by(RestanseRow.saksbehandler)
+    )
+    return Counter({sb: int(n) for sb, n in rows})
+
+
+def all_person_counts(conn: Connection, snapshot_id: int) -> Counter[str]:
+    rows = conn.execute(
+        select(RestanseRow.saksbehandler, func.count())
+        .where(RestanseRow.snapshot_id == snapshot_id)
+        .group_by(RestanseRow.saksbehandler)
+    )
+    return Counter({sb: int(n) for sb, n in rows})
+
+
+def person_units(conn: Connection, snapshot_id: int, initials: list[str]) -> dict[str, str]:
+    """The unit each person has most restanser in (for messages that name a unit)."""
+    rows = conn.execute(
+        select(RestanseRow.saksbehandler, RestanseRow.enhet, func.count().label("n"))
+        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler.in_(initials))
+        .group_by(RestanseRow.saksbehandler, RestanseRow.enhet)
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for sb, enhet, n in rows:
+        if sb not in best or n > best[sb][0]:
+            best[sb] = (n, enhet)
+    return {sb: enhet for sb, (_, enhet) in best.items()}
+
+
+_RESTANSE_FIELDS = (
+    RestanseRow.jp_id, RestanseRow.saksbehandler, RestanseRow.enhet, RestanseRow.jp_type,
+    RestanseRow.journal_date, RestanseRow.title, RestanseRow.public_title, RestanseRow.access_code,
+    RestanseRow.due_date, RestanseRow.correspondent,
+)  # fmt: skip
+
+
+def person_count(conn: Connection, snapshot_id: int, initials: str) -> int:
+    query = select(func.count()).where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials)
+    return int(conn.execute(query).scalar_one())
+
+
+def oldest(
+    conn: Connection, snapshot_id: int, initials: str, limit: int, offset: int = 0
+) -> list[Restanse]:
+    """The person's restanser, oldest first (entries without a journal date last)."""
+    query = (
+        select(*_RESTANSE_FIELDS)
+        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials)
+        .order_by(RestanseRow.journal_date.is_(None), RestanseRow.journal_date, RestanseRow.jp_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [Restanse(*row) for row in conn.execute(query)]
+
+
+def ages(conn: Connection, snapshot: Snapshot, *, initials: str | None = None, units: list[str] | None = None) -> dict[str, int]:
+    """Restanser by age in days from the journal date to the snapshot date: 0–30, 31–90, over 90."""
+    query = select(RestanseRow.journal_date).where(RestanseRow.snapshot_id == snapshot.id)
+    if initials is not None:
+        query = query.where(RestanseRow.saksbehandler == initials)
+    if units is not None:
+        query = query.where(RestanseRow.enhet.in_(units))
+    buckets = dict.fromkeys((b[0] for b in AGE_BUCKETS), 0)
+    for (day,) in conn.execute(query):
+        if day is None:
+            continue
+        age = (snapshot.as_of - day).days
+        for label, low, high in AGE_BUCKETS:
+            if age >= low and (high is None or age <= high):
+                buckets[label] += 1
+                break
+    return buckets
+
+
+# ---- what has left the list ------------------------------------------------------------------------------
+
+
+def left_since(
+    conn: Connection, period: Period, *, initials: str | None = None, units: list[str] | None = None
+) -> list[Left]:
+    """Restanser of the previous snapshot no longer on the list: per person (gone from them) or per unit."""
+    if period.previous is None:
+        return []
+    before, now = RestanseRow.__table__.alias("before"), RestanseRow.__table__.alias("now")
+    still = select(now.c.id).where(now.c.snapshot_id == period.current.id, now.c.jp_key == before.c.jp_key)
+    if initials is not None:
+        still = still.where(now.c.saksbehandler == before.c.saksbehandler)
+    else:
+        still = still.where(now.c.enhet == before.c.enhet)
+    wo = WrittenOffRow.__table__
+    query = (
+        select(before.c.jp_id, before.c.saksbehandler, before.c.enhet, wo.c.written_off_date, wo.c.method)
+        .select_from(
+            before.outerjoin(
+                wo,
+                and_(
+                    wo.c.snapshot_id == period.current.id,
+                    wo.c.saksbehandler == before.c.saksbehandler,
+                    wo.c.jp_key == before.c.jp_key,
+                ),
+            )
+        )
+        .where(before.c.snapshot_id == period.previous.id, ~exists(still))
+        .order_by(before.c.jp_id)
+    )
+    if initials is not None:
+        query = query.where(before.c.saksbehandler == initials)
+    if units is not None:
+        query = query.where(before.c.enhet.in_(units))
+    return [Left(*row) for row in conn.execute(query)]
