@@ -27,7 +27,7 @@ from restanse_core.errors import UserError
 from restanse_core.settings import Settings, load_settings
 from restanse_core.store import make_engine, migrate
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def parse_day(text: str) -> date:

@@ -41,9 +41,9 @@ def table_lines(table: Table) -> list[str]:
 def block_lines(block: Block) -> list[str]:
     match block:
         case Heading(text=text):
-            return [text.upper() if text.isascii() else text, ""]
-        case Paragraph(text=text) | Context(text=text):
             return [text, ""]
+        case Paragraph(text=text) | Context(text=text):
+            return [text.replace("**", ""), ""]
         case Fields(pairs=pairs):
             return [f"{label}: {value}" for label, value in pairs] + [""]
         case Table():

@@ -136,3 +136,47 @@ PEOPLE = [
 @pytest.fixture
 def directory_files(tmp_path: Path) -> tuple[Path, Path]:
     return write_csv(tmp_path / "enheter.csv", UNITS), write_csv(tmp_path / "personer.csv", PEOPLE)
+
+
+HEADER = "Journalpostnr;Type;Jour.dato;Tittel;Offentlig tittel;Saksbehandler;Adm.enhet;Tilg.kode;Avskrivningsdato;Avskrivningsmåte"
+
+
+def _row(jp: str, sb: str, unit: str, day: str = "01.10.2019", title: str = "Søknad om tiltak", public: str = "",
+         code: str = "", written: str = "", method: str = "", jp_type: str = "I") -> str:  # fmt: skip
+    return ";".join([jp, jp_type, day, title, public, sb, unit, code, written, method])
+
+
+def scenario_files(folder: Path) -> tuple[Path, Path]:
+    """Two monthly lists. 13.11.2019: UKA 30 (exactly the threshold), ABC 29, TOR 2 in GDO, XYZ (not in the
+    directory) 31 in TDR, one ufordelt in LMA, one in a unit not in the directory. 16.12.2019: UKA has lost five
+    (three written off in the export) and got five new, two of them confidential and old."""
+    first = [HEADER]
+    first += [_row(f"2019/100-{i}", "UKA", "LMA", f"{i:02d}.10.2019") for i in range(1, 31)]
+    first += [_row(f"2019/200-{i}", "ABC", "LMA") for i in range(1, 30)]
+    first += [_row(f"2019/300-{i}", "TOR", "GDO") for i in range(1, 3)]
+    first += [_row(f"2019/400-{i}", "XYZ", "TDR") for i in range(1, 32)]
+    first += [_row("2019/500-1", "", "LMA"), _row("2019/600-1", "TOR", "NYENHET"), _row("2019/650-1", "UKA", "LMA", jp_type="U")]
+    second = [HEADER]
+    second += [_row(f"2019/100-{i}", "UKA", "LMA", f"{i:02d}.10.2019") for i in range(6, 31)]
+    second += [_row(f"2019/100-{i}", "UKA", "LMA", written="10.12.2019", method="TE") for i in range(1, 4)]
+    second += [
+        _row("2019/700-1", "UKA", "LMA", "01.01.2018", "Barnevern for Ola Nordmann", "Henvendelse fra privatperson", "13 Ofl"),
+        _row("2019/700-2", "UKA", "LMA", "02.01.2018", "Klage fra Kari Hansen", "", "U"),
+    ]
+    second += [_row(f"2019/700-{i}", "UKA", "LMA", "01.12.2019", f"Ny sak {i}") for i in range(3, 6)]
+    second += [_row(f"2019/200-{i}", "ABC", "LMA") for i in range(1, 30)]
+    second += [_row(f"2019/300-{i}", "TOR", "GDO") for i in range(1, 3)]
+    second += [_row(f"2019/400-{i}", "XYZ", "TDR") for i in range(1, 32)]
+    second += [_row("2019/500-1", "", "LMA")]
+    return write_csv(folder / "restanser-nov.csv", first, "cp1252"), write_csv(folder / "restanser-des.csv", second, "cp1252")
+
+
+@pytest.fixture
+def loaded(cli, db_url: str, directory_files, tmp_path: Path) -> str:
+    """The directory and both monthly lists imported through the CLI; returns the database URL."""
+    nov, dec = scenario_files(tmp_path)
+    for args in (("directory", "import", *directory_files), ("import", nov, "--as-of", "13.11.2019"),
+                 ("import", dec, "--as-of", "2019-12-16")):  # fmt: skip
+        result = cli("--db", db_url, *args)
+        assert result.code == 0, result.err
+    return db_url

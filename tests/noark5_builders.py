@@ -19,7 +19,9 @@ def _el(name: str, value: str | None) -> str:
     return "" if value is None else f"<{name}>{escape(value)}</{name}>"
 
 
-def part(kind: str, name: str = "", sbh: str | None = None, unit: str | None = None, system_id: str | None = None) -> str:
+def part(
+    kind: str, name: str = "", sbh: str | None = None, unit: str | None = None, system_id: str | None = None
+) -> str:
     """A korrespondansepart: kind as Noark writes it ("Avsender", "Intern mottaker", "Kopimottaker" …)."""
     return (
         "<korrespondansepart>"
@@ -47,7 +49,8 @@ def skjerming(restriction: str = "Unntatt offentlighet") -> str:
     return (
         "<skjerming>"
         + _el("tilgangsrestriksjon", restriction)
-        + "<skjermingshjemmel>Offl. § 13</skjermingshjemmel><skjermingMetadata>Skjerming tittel</skjermingMetadata>"
+        + "<skjermingshjemmel>Offl. § 13</skjermingshjemmel>"
+        + "<skjermingMetadata>Skjerming tittel</skjermingMetadata>"
         + "</skjerming>"
     )
 
@@ -59,14 +62,16 @@ class JP:
     system_id: str = "jp-1"
     type: str | None = "Inngående dokument"
     nr: str | None = "1"
-    registrerings_id: str | None = None
+    registrerings_id: str | None = None  # None: "reg-<systemID>"; "": none at all
     title: str = "Søknad om tilskudd"
     public_title: str | None = None
     journaldato: str | None = "2024-01-15"
     dokdato: str | None = None
     forfall: str | None = None
     status: str = "Journalført"
-    parts: list[str] = field(default_factory=lambda: [part("Avsender", "Kari Nordmann", sbh="UKA", unit="LMA")])
+    parts: list[str] = field(
+        default_factory=lambda: [part("Avsender", "Kari Nordmann", sbh="UKA", unit="LMA")]
+    )
     writeoffs: list[str] = field(default_factory=list)
     skjerming: str | None = None
     layout: str = "5.0"
@@ -75,6 +80,7 @@ class JP:
 
     def xml(self) -> str:
         parts = "".join(self.parts)
+        rid = f"reg-{self.system_id}" if self.registrerings_id is None else self.registrerings_id
         journal = (
             _el("journalaar", "2024")
             + _el("journalsekvensnummer", "100")
@@ -87,14 +93,11 @@ class JP:
             + _el("journalenhet", "Postmottak")
         )
         body = (
-            _el("registreringsID", self.registrerings_id or f"reg-{self.system_id}")
+            _el("registreringsID", rid or None)
             + _el("tittel", self.title)
             + _el("offentligTittel", self.public_title)
         )
-        if self.layout == "3.1":
-            middle = body + journal + parts
-        else:
-            middle = body + parts + journal
+        middle = body + journal + parts if self.layout == "3.1" else body + parts + journal
         return (
             f'<registrering xsi:type="{self.kind}">'
             + _el("systemID", self.system_id)
@@ -125,9 +128,11 @@ def saksmappe(
 ) -> str:
     """A mappe whose own fields come after its registreringer, as the schema orders them."""
     head = (
-        f'<mappe xsi:type="{xsi_type}"><systemID>m-{saksaar}-{sekvens}</systemID><mappeID>{saksaar}/{sekvens}</mappeID>'
+        f'<mappe xsi:type="{xsi_type}"><systemID>m-{saksaar}-{sekvens}</systemID>'
+        f"<mappeID>{saksaar}/{sekvens}</mappeID>"
         "<tittel>Sak</tittel><opprettetDato>2024-01-01T00:00:00</opprettetDato><opprettetAv>x</opprettetAv>"
-        "<avsluttetDato>2024-01-01T00:00:00</avsluttetDato><avsluttetAv>x</avsluttetAv>" + (mappe_skjerming or "")
+        "<avsluttetDato>2024-01-01T00:00:00</avsluttetDato><avsluttetAv>x</avsluttetAv>"
+        + (mappe_skjerming or "")
     )
     tail = (
         _el("saksaar", saksaar)
@@ -156,7 +161,8 @@ def extract(*content: object, namespace: str = NS, root: str = "arkiv") -> str:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<{root} xmlns="{namespace}" xmlns:xsi="{XSI}">\n'
         "<systemID>a</systemID><tittel>Arkiv</tittel><arkivstatus>Avsluttet</arkivstatus>\n"
-        "<arkivdel><systemID>ad</systemID><tittel>Arkivdel</tittel><arkivdelstatus>Aktiv periode</arkivdelstatus>\n"
+        "<arkivdel><systemID>ad</systemID><tittel>Arkivdel</tittel>"
+        "<arkivdelstatus>Aktiv periode</arkivdelstatus>\n"
         + "\n".join(str(c) for c in content)
         + f"\n</arkivdel>\n</{root}>\n"
     )

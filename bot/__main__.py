@@ -1,0 +1,5 @@
+"""`python -m bot` is `restansebot`."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""`restansebot report`: the procedure's table of restanser per unit, compared with a month earlier."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import write_csv
+
+
+def report(cli, db_url, *args):
+    result = cli("--db", db_url, "report", *args)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def test_json_report_has_every_unit_the_comparison_and_the_total(cli, loaded):
+    data = json.loads(report(cli, loaded, "--format", "json"))
+    assert data["as_of"] == "2019-12-16" and data["compare"] == "2019-11-13"
+    units = {u["code"]: u for u in data["units"]}
+    assert units["LMA"] == {"code": "LMA", "name": "Landbruk, miljø og arealforvaltning", "count": 60, "previous": 60}
+    assert units["SKOLE"]["count"] == 0 and units["SKOLE"]["previous"] == 0  # a directory unit with none
+    assert units["NYENHET"] == {"code": "NYENHET", "name": None, "count": 0, "previous": 1}  # only in the list
+    assert units["GDO"]["count"] == 2  # a sub-unit is its own row
+    assert data["total"] == {"count": 93, "previous": 94}
+    assert sum(u["count"] for u in data["units"]) == data["total"]["count"]
+
+
+def test_first_snapshot_has_no_comparison(cli, loaded):
+    data = json.loads(report(cli, loaded, "--format", "json", "--as-of", "2019-11-13"))
+    assert data["compare"] is None and data["total"]["previous"] is None
+    assert all(u["previous"] is None for u in data["units"])
+
+
+def test_as_of_between_snapshots_takes_the_newest_before(cli, loaded):
+    data = json.loads(report(cli, loaded, "--format", "json", "--as-of", "01.12.2019"))
+    assert data["as_of"] == "2019-11-13"
+
+
+def test_default_comparison_is_at_least_28_days_earlier(cli, loaded, tmp_path):
+    mid = write_csv(tmp_path / "mid.csv", ["Jpnr;Enhet", "2019/1-1;LMA"])
+    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01").code == 0
+    data = json.loads(report(cli, loaded, "--format", "json"))
+    assert data["compare"] == "2019-11-13"
+    data = json.loads(report(cli, loaded, "--format", "json", "--compare", "2019-12-01"))
+    assert data["compare"] == "2019-12-01" and data["total"]["previous"] == 1
+
+
+def test_csv_report_opens_in_norwegian_excel(cli, loaded):
+    result = cli("--db", loaded, "report", "--format", "csv")
+    assert result.code == 0
+    lines = result.out.lstrip("\ufeff").splitlines()
+    assert lines[0] == "enhet;navn;antall;forrige"
+    assert "LMA;Landbruk, miljø og arealforvaltning;60;60" in lines
+    assert "NYENHET;;0;1" in lines
+
+
+def test_csv_report_starts_with_a_byte_order_mark(loaded, tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", loaded, "report", "--format", "csv"], capture_output=True, check=True
+    ).stdout
+    assert out.startswith(b"\xef\xbb\xbfenhet;navn;antall;forrige")
+
+
+def test_text_report_looks_like_the_procedure_table(cli, loaded):
+    text = report(cli, loaded)
+    lines = text.splitlines()
+    header = next(line for line in lines if "13.11.2019" in line)
+    assert header.index("13.11.2019") < header.index("16.12.2019")
+    lma = next(line for line in lines if line.strip().startswith("LMA"))
+    assert lma.split()[-2:] == ["60", "60"]
+    assert next(line for line in lines if line.strip().startswith("Sum")).split()[-2:] == ["94", "93"]
+    assert "TDR: 33 med underenheter" in text  # the roll-up of TDR and GDO
+
+
+def test_report_without_snapshots_says_so(cli, db_url):
+    result = cli("--db", db_url, "report")
+    assert result.code != 0 and "ingen innleste restanselister" in result.err.lower()
