@@ -1,6 +1,6 @@
 """A large, realistic database for benchmarks: 40 units, 5,000 people, snapshots of a million restanser.
 
-    python -m bench.large sqlite:///bench/data/large.db
+python -m bench.large sqlite:///bench/data/large.db
 """
 
 from __future__ import annotations
@@ -17,14 +17,29 @@ from restanse_core.store.bulk import insert_ignoring_duplicates
 from restanse_core.store.tables import RestanseRow
 
 FIRST, SECOND = date(2019, 11, 13), date(2019, 12, 16)
-COLUMNS = ("snapshot_id", "jp_key", "jp_id", "saksbehandler", "enhet", "jp_type", "journal_date",
-           "doc_date", "title", "public_title", "access_code", "correspondent", "due_date")  # fmt: skip
+COLUMNS = (
+    "snapshot_id",
+    "jp_key",
+    "jp_id",
+    "saksbehandler",
+    "enhet",
+    "jp_type",
+    "journal_date",
+    "doc_date",
+    "title",
+    "public_title",
+    "access_code",
+    "correspondent",
+    "due_date",
+)
 
 
 def people_and_units(people: int, units: int) -> tuple[list[Enhet], list[Person]]:
     unit_codes = [f"E{u:02d}" for u in range(units)]
     persons = [
-        Person(f"P{i:04d}", f"Person {i}", f"p{i:04d}@bench.example", unit_codes[i % units], Rolle.SAKSBEHANDLER)
+        Person(
+            f"P{i:04d}", f"Person {i}", f"p{i:04d}@bench.example", unit_codes[i % units], Rolle.SAKSBEHANDLER
+        )
         for i in range(people)
     ]
     leaders = {code: (persons[i].initials,) for i, code in enumerate(unit_codes)}
@@ -38,14 +53,25 @@ def _rows(snapshot_id: int, n: int, people: list[Person], entries: dict[str, np.
         day = (FIRST - timedelta(days=int(entries["age"][i]))).isoformat()
         secret = bool(entries["secret"][i])
         yield (
-            snapshot_id, jp, jp, p.initials, p.unit, "I" if i % 5 else "N", day, day,
-            None if secret else f"Søknad om tiltak nr. {i}", "Unntatt offentlighet" if secret else None,
-            "13 Ofl" if secret else None, None, None,
-        )  # fmt: skip
+            snapshot_id,
+            jp,
+            jp,
+            p.initials,
+            p.unit,
+            "I" if i % 5 else "N",
+            day,
+            day,
+            None if secret else f"Søknad om tiltak nr. {i}",
+            "Unntatt offentlighet" if secret else None,
+            "13 Ofl" if secret else None,
+            None,
+            None,
+        )
 
 
-def build_large_database(url: str, restanser: int = 1_000_000, people: int = 5000, units: int = 40,
-                         snapshots: int = 2) -> list[str]:  # fmt: skip
+def build_large_database(
+    url: str, restanser: int = 1_000_000, people: int = 5000, units: int = 40, snapshots: int = 2
+) -> list[str]:
     """Directory and `snapshots` snapshots (13.11.2019, 16.12.2019) of `restanser` rows each; returns the initials.
 
     The second snapshot keeps 70% of the first one's entries, so comparisons and 'left since' have work to do.
@@ -66,7 +92,9 @@ def build_large_database(url: str, restanser: int = 1_000_000, people: int = 500
         repository.replace_people(conn, persons)
         repository.bump_directory_version(conn, "bench")
         for index, as_of in enumerate((FIRST, SECOND)[:snapshots]):
-            sid = repository.begin_snapshot(conn, as_of, "bench.csv", "0" * 64, "bench", datetime.now(UTC), False)
+            sid = repository.begin_snapshot(
+                conn, as_of, "bench.csv", "0" * 64, "bench", datetime.now(UTC), False
+            )
             offset = int(restanser * 0.3) * index
             stored = 0
             batch: list[tuple] = []  # type: ignore[type-arg]

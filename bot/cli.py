@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -79,8 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="restansebot",
         description="Restansebot: oppfølging av restanser i chat (Teams, Slack og terminal).",
     )
-    parser.add_argument("--db", metavar="URL", help="database-URL (ellers RESTANSEBOT_DATABASE_URL eller SQLite-fila)")
-    parser.add_argument("--config", metavar="FILE", help="TOML-fil med innstillinger (ellers RESTANSEBOT_CONFIG)")
+    parser.add_argument(
+        "--db", metavar="URL", help="database-URL (ellers RESTANSEBOT_DATABASE_URL eller SQLite-fila)"
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="TOML-fil med innstillinger (ellers RESTANSEBOT_CONFIG)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="mer logging")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     cli_commands.add_commands(sub)

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.nudge_texts import render_plan
-from bot.platform import Runtime, discover_adapters
-from bot.plaintext import table_lines
 from bot.commands.oversikt import unit_table_block
 from bot.context import Ask
+from bot.nudge_texts import render_plan
+from bot.plaintext import table_lines
+from bot.platform import Runtime, discover_adapters
 from bot.replies import Place
 from restanse_core import reports
 from restanse_core.errors import UserError
@@ -32,18 +32,31 @@ if TYPE_CHECKING:
 out = Console(highlight=False, soft_wrap=True)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction) -> None:
     from bot.cli import parse_day
 
-    db = sub.add_parser("db", help="databasen").add_subparsers(dest="db_command", required=True, metavar="KOMMANDO")
-    db.add_parser("upgrade", help="oppdater databaseskjemaet, og ingenting annet").set_defaults(func=db_upgrade)
+    db = sub.add_parser("db", help="databasen").add_subparsers(
+        dest="db_command", required=True, metavar="KOMMANDO"
+    )
+    db.add_parser("upgrade", help="oppdater databaseskjemaet, og ingenting annet").set_defaults(
+        func=db_upgrade
+    )
 
-    p = sub.add_parser("import", help="les inn månedens restanseliste (.csv, .xlsx eller Noark 5 arkivstruktur.xml)")
+    p = sub.add_parser(
+        "import", help="les inn månedens restanseliste (.csv, .xlsx eller Noark 5 arkivstruktur.xml)"
+    )
     p.add_argument("file", type=Path, metavar="FIL")
     p.add_argument("--as-of", type=parse_day, metavar="DATO", help="dato for lista (standard: i dag)")
-    p.add_argument("--skip-invalid", action="store_true", help="lagre de gyldige radene og list opp de ugyldige")
-    p.add_argument("--column", action="append", default=[], metavar="FELT=OVERSKRIFT",
-                   help=f"kolonne for et felt ({', '.join(FIELDS)})")  # fmt: skip
+    p.add_argument(
+        "--skip-invalid", action="store_true", help="lagre de gyldige radene og list opp de ugyldige"
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FELT=OVERSKRIFT",
+        help=f"kolonne for et felt ({', '.join(FIELDS)})",
+    )
     p.set_defaults(func=import_command)
 
     directory = sub.add_parser("directory", help="katalogen over enheter og personer")
@@ -61,12 +74,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     nudges = sub.add_parser("nudges", help="månedens påminnelser")
     nsub = nudges.add_subparsers(dest="nudges_command", required=True, metavar="KOMMANDO")
     p = nsub.add_parser("plan", help="hvem som får hvilken melding (sender ingenting)")
-    p.add_argument("--as-of", type=parse_day, metavar="DATO", help="lista meldingene bygger på (standard: nyeste)")
+    p.add_argument(
+        "--as-of", type=parse_day, metavar="DATO", help="lista meldingene bygger på (standard: nyeste)"
+    )
     p.add_argument("--date", type=parse_day, metavar="DATO", help="dagen meldingene sendes (standard: i dag)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=nudges_plan)
 
-    p = sub.add_parser("serve", help="kjør boten: Slack- og Teams-endepunktene, /healthz, /guide og planleggeren")
+    p = sub.add_parser(
+        "serve", help="kjør boten: Slack- og Teams-endepunktene, /healthz, /guide og planleggeren"
+    )
     p.add_argument("--host", default="127.0.0.1", help="adresse å lytte på (standard 127.0.0.1)")
     p.add_argument("--port", type=int, default=3978, help="port (standard 3978)")
     for adapter in discover_adapters():
@@ -78,7 +95,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     ssub = snapshots.add_subparsers(dest="snapshots_command", required=True, metavar="KOMMANDO")
     ssub.add_parser("list", help="vis innleste lister").set_defaults(func=snapshots_list)
     p = ssub.add_parser("prune", help="slett lister eldre enn RESTANSEBOT_RETENTION_MONTHS måneder")
-    p.add_argument("--months", type=int, metavar="N", help="behold så mange måneder (standard: innstillingen)")
+    p.add_argument(
+        "--months", type=int, metavar="N", help="behold så mange måneder (standard: innstillingen)"
+    )
     p.set_defaults(func=snapshots_prune)
 
 
@@ -94,7 +113,9 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
         field, sep, heading = pair.partition("=")
         field = field.strip().lower()
         if not sep or not heading.strip():
-            raise UserError(f"--column «{pair}»: skriv FELT=OVERSKRIFT, for eksempel --column enhet=\"Adm. enhet\".")
+            raise UserError(
+                f'--column «{pair}»: skriv FELT=OVERSKRIFT, for eksempel --column enhet="Adm. enhet".'
+            )
         if field not in FIELDS:
             raise UserError(f"--column «{pair}»: ukjent felt «{field}». Kjente felt: {', '.join(FIELDS)}.")
         mapping[field] = heading.strip()
@@ -106,18 +127,30 @@ def import_command(cli: Cli, args: argparse.Namespace) -> int:
     as_of = args.as_of or cli.today()
     err = Console(stderr=True)
     with Progress(
-        TextColumn("Leser {task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal, transient=True,
-    ) as progress:  # fmt: skip
+        TextColumn("Leser {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    ) as progress:
         task = progress.add_task(args.file.name, total=None)
 
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         summary = import_snapshot(
-            cli.engine, args.file, cli.settings, as_of=as_of, imported_by=cli.user,
-            skip_invalid=args.skip_invalid, mapping=mapping, progress=report, clock=cli.clock,
-        )  # fmt: skip
+            cli.engine,
+            args.file,
+            cli.settings,
+            as_of=as_of,
+            imported_by=cli.user,
+            skip_invalid=args.skip_invalid,
+            mapping=mapping,
+            progress=report,
+            clock=cli.clock,
+        )
     print_summary(summary)
     return 0
 
@@ -140,7 +173,10 @@ def print_summary(s: ImportSummary) -> None:
         if s.invalid_rows > len(s.skipped_problems):
             out.print(f"    … og flere (i alt {s.invalid_rows} rader).")
     if s.unknown_units:
-        out.print(f"  Enheter som ikke er i katalogen ({len(s.unknown_units)}): {_short_list(s.unknown_units)}", markup=False)
+        out.print(
+            f"  Enheter som ikke er i katalogen ({len(s.unknown_units)}): {_short_list(s.unknown_units)}",
+            markup=False,
+        )
     if s.unknown_people:
         out.print(
             f"  Saksbehandlere som ikke er i katalogen ({len(s.unknown_people)}): {_short_list(s.unknown_people)}",
@@ -173,7 +209,9 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of, args.compare)
         if period is None:
-            raise UserError("Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL».")
+            raise UserError(
+                "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
+            )
         org = repository.load_organisation(conn)
         table = reports.unit_table(conn, org, period)
     if args.format == "json":
@@ -183,7 +221,8 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
                     "as_of": period.current.as_of.isoformat(),
                     "compare": period.previous.as_of.isoformat() if period.previous else None,
                     "units": [
-                        {"code": u.code, "name": u.name, "count": u.count, "previous": u.previous} for u in table.lines
+                        {"code": u.code, "name": u.name, "count": u.count, "previous": u.previous}
+                        for u in table.lines
                     ],
                     "total": {"count": table.count, "previous": table.previous},
                 }
@@ -192,7 +231,10 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.buffer.write(
             write_csv(
-                [(u.code, u.name or "", u.count, "" if u.previous is None else u.previous) for u in table.lines],
+                [
+                    (u.code, u.name or "", u.count, "" if u.previous is None else u.previous)
+                    for u in table.lines
+                ],
                 ("enhet", "navn", "antall", "forrige"),
             ).encode("utf-8")
         )
@@ -222,7 +264,9 @@ def nudges_plan(cli: Cli, args: argparse.Namespace) -> int:
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of)
         if period is None:
-            raise UserError("Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL».")
+            raise UserError(
+                "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
+            )
         org = repository.load_organisation(conn)
         plan = plan_for_period(conn, org, period, cli.settings, send_date)
     rendered = render_plan(plan, org, cli.settings, cli.bot.texts, cli.bot.guide_url())
@@ -245,20 +289,26 @@ def nudges_plan(cli: Cli, args: argparse.Namespace) -> int:
                         for r in rendered
                     ],
                     "unreachable": [
-                        {"recipient": u.initials, "count": u.count, "reason": u.reason} for u in plan.unreachable
+                        {"recipient": u.initials, "count": u.count, "reason": u.reason}
+                        for u in plan.unreachable
                     ],
                 }
             )
         )
         return 0
-    counts = {k: sum(1 for r in rendered if r.planned.kind == k) for k in ("saksbehandler", "leder", "arkiv", "kanal")}
+    counts = {
+        k: sum(1 for r in rendered if r.planned.kind == k)
+        for k in ("saksbehandler", "leder", "arkiv", "kanal")
+    }
     out.print(
         f"Plan for lista per {plan.as_of:%d.%m.%Y}, sendt {plan.send_date:%d.%m.%Y}, frist {plan.deadline:%d.%m.%y}: "
         f"{counts['saksbehandler']} saksbehandlere, {counts['leder']} ledere, {counts['arkiv']} i arkivet.",
         markup=False,
     )
     for u in plan.unreachable:
-        out.print(f"Kan ikke nås: {u.initials} ({u.count}) – {cli.bot.texts('nudges.' + u.reason)}", markup=False)
+        out.print(
+            f"Kan ikke nås: {u.initials} ({u.count}) – {cli.bot.texts('nudges.' + u.reason)}", markup=False
+        )
     for r in rendered:
         out.rule(f"{r.planned.kind.value} → {r.planned.recipient} ({r.planned.count})")
         out.print(r.text, markup=False)
@@ -272,7 +322,10 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
     if not snapshots:
         out.print("Ingen restanselister er lest inn ennå.")
     for s in snapshots:
-        out.print(f"{s.as_of:%d.%m.%Y}  {counts[s.id]:>8} restanser  fra {s.source_name}  ({s.imported_by})", markup=False)
+        out.print(
+            f"{s.as_of:%d.%m.%Y}  {counts[s.id]:>8} restanser  fra {s.source_name}  ({s.imported_by})",
+            markup=False,
+        )
     return 0
 
 
@@ -282,7 +335,10 @@ def snapshots_prune(cli: Cli, args: argparse.Namespace) -> int:
     with cli.engine.begin() as conn:
         removed = repository.prune_snapshots(conn, cutoff)
     if removed:
-        out.print(f"Slettet {len(removed)} lister eldre enn {cutoff:%d.%m.%Y}: " + ", ".join(f"{d:%d.%m.%Y}" for d in removed))
+        out.print(
+            f"Slettet {len(removed)} lister eldre enn {cutoff:%d.%m.%Y}: "
+            + ", ".join(f"{d:%d.%m.%Y}" for d in removed)
+        )
     else:
         out.print(f"Ingen lister er eldre enn {cutoff:%d.%m.%Y} (beholder {months} måneder).")
     return 0
@@ -298,10 +354,19 @@ def serve(cli: Cli, args: argparse.Namespace) -> int:
     if not settings.public_url:
         settings.public_url = public_url
     runtime = Runtime(
-        settings=settings, engine=cli.engine, bot=cli.bot, clock=cli.clock, public_url=public_url,
-        host=args.host, port=args.port, options=vars(args),
-    )  # fmt: skip
+        settings=settings,
+        engine=cli.engine,
+        bot=cli.bot,
+        clock=cli.clock,
+        public_url=public_url,
+        host=args.host,
+        port=args.port,
+        options=vars(args),
+    )
     app = build_app(runtime)
-    out.print(f"Restansebot lytter på http://{args.host}:{args.port} (offentlig adresse {public_url}).", markup=False)
+    out.print(
+        f"Restansebot lytter på http://{args.host}:{args.port} (offentlig adresse {public_url}).",
+        markup=False,
+    )
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
     return 0

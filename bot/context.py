@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from restanse_core.model import Person
 from bot.replies import Place
+from restanse_core.model import Person
 
 if TYPE_CHECKING:
     from bot.service import Restansebot

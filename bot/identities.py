@@ -52,9 +52,12 @@ class IdentityStore:
             )
             conn.execute(
                 insert(ChatIdentityRow).values(
-                    platform=self.platform, user_id=user_id, email=identity.email, initials=initials,
+                    platform=self.platform,
+                    user_id=user_id,
+                    email=identity.email,
+                    initials=initials,
                     updated_at=datetime.now(UTC),
-                )  # fmt: skip
+                )
             )
         ids[user_id] = identity
 
@@ -88,13 +91,17 @@ class ConversationStore:
             return False
         with self.engine.begin() as conn:
             conn.execute(
-                delete(ConversationRow).where(ConversationRow.platform == self.platform, ConversationRow.key == key)
+                delete(ConversationRow).where(
+                    ConversationRow.platform == self.platform, ConversationRow.key == key
+                )
             )
             conn.execute(
                 insert(ConversationRow).values(
-                    platform=self.platform, key=key, reference=json.dumps(reference, sort_keys=True),
+                    platform=self.platform,
+                    key=key,
+                    reference=json.dumps(reference, sort_keys=True),
                     updated_at=datetime.now(UTC),
-                )  # fmt: skip
+                )
             )
         refs[key] = reference
         return True

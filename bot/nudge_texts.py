@@ -34,10 +34,20 @@ def plan_table(plan: Plan, texts: Texts, marked: set[str] | None = None) -> Tabl
         columns += (period.previous.as_of.strftime("%d.%m.%Y"),)
     columns += (period.current.as_of.strftime("%d.%m.%Y"),)
     rows = tuple(
-        (line.code, line.name or "", *((str(line.previous or 0),) if period.previous else ()), str(line.count))
+        (
+            line.code,
+            line.name or "",
+            *((str(line.previous or 0),) if period.previous else ()),
+            str(line.count),
+        )
         for line in table.lines
     )
-    footer = (texts("common.sum"), "", *((str(table.previous or 0),) if period.previous else ()), str(table.count))
+    footer = (
+        texts("common.sum"),
+        "",
+        *((str(table.previous or 0),) if period.previous else ()),
+        str(table.count),
+    )
     marks = frozenset(i for i, line in enumerate(table.lines) if marked and line.code in marked)
     return Table(columns, rows, numeric=frozenset(range(2, len(columns))), footer=footer, marked=marks)
 
@@ -48,7 +58,9 @@ def _change(now: int, before: int | None, texts: Texts) -> str:
     return f"{now - before:+d}".replace("-", "−")
 
 
-def render_plan(plan: Plan, org: Organisation, settings: Settings, texts: Texts, guide_url: str | None) -> list[Rendered]:
+def render_plan(
+    plan: Plan, org: Organisation, settings: Settings, texts: Texts, guide_url: str | None
+) -> list[Rendered]:
     env = texts.jinja
     common: dict[str, Any] = {
         "as_of": plan.as_of,
@@ -80,7 +92,9 @@ def render_plan(plan: Plan, org: Organisation, settings: Settings, texts: Texts,
             values["own_units"] = message.own_units
             values["distribution"] = [
                 {
-                    "name": (f"{sb} ({org.people[sb].name})" if sb in org.people else sb) if sb else texts("common.ufordelt"),
+                    "name": (f"{sb} ({org.people[sb].name})" if sb in org.people else sb)
+                    if sb
+                    else texts("common.ufordelt"),
                     "count": n,
                 }
                 for sb, n in message.distribution

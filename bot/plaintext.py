@@ -24,7 +24,8 @@ def table_lines(table: Table) -> list[str]:
 
     def fmt(row: tuple[str, ...], mark: str = "  ") -> str:
         cells = [
-            str(c).rjust(widths[i]) if i in table.numeric else str(c).ljust(widths[i]) for i, c in enumerate(row)
+            str(c).rjust(widths[i]) if i in table.numeric else str(c).ljust(widths[i])
+            for i, c in enumerate(row)
         ]
         return (mark + "  ".join(cells)).rstrip()
 

@@ -47,7 +47,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def guide_page(request: web.Request) -> web.Response:
-    return web.Response(text=guide_html(request.app[RUNTIME].bot.guide), content_type="text/html", charset="utf-8")
+    return web.Response(
+        text=guide_html(request.app[RUNTIME].bot.guide), content_type="text/html", charset="utf-8"
+    )
 
 
 def build_app(runtime: Runtime) -> web.Application:
@@ -65,5 +67,7 @@ def build_app(runtime: Runtime) -> web.Application:
             runtime.senders[adapter.NAME] = sender
         log.info("%s er satt opp", adapter.NAME)
     if not runtime.senders:
-        log.warning("Ingen chatplattform er satt opp (Slack eller Teams): serveren svarer bare på /healthz og /guide.")
+        log.warning(
+            "Ingen chatplattform er satt opp (Slack eller Teams): serveren svarer bare på /healthz og /guide."
+        )
     return app

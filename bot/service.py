@@ -125,7 +125,9 @@ class Restansebot:
         argument = "" if page == "page" else value
         return self.run(command_id, asker, place, argument, offset)
 
-    def run(self, command_id: str, asker: Person | None, place: Place, argument: str = "", offset: int = 0) -> Answer:
+    def run(
+        self, command_id: str, asker: Person | None, place: Place, argument: str = "", offset: int = 0
+    ) -> Answer:
         command = self.registry.get(command_id)
         if asker is None and not command.open_to_unknown:
             return Answer(Reply((Paragraph(self.texts("common.unknown_person")),)))

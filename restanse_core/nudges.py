@@ -75,7 +75,9 @@ def plan_period(
     """Messages for one period. `per_person_in_units[leader]` is the distribution within the leader's units."""
     deadline = calendar.deadline(send_date, rules.deadline_days)
     messages: list[Planned] = []
-    over = sorted(((i, n) for i, n in per_person.items() if i and n >= rules.threshold), key=lambda x: (-x[1], x[0]))
+    over = sorted(
+        ((i, n) for i, n in per_person.items() if i and n >= rules.threshold), key=lambda x: (-x[1], x[0])
+    )
     unreachable: list[Unreachable] = []
     for initials, count in over:
         person = org.people.get(initials)
@@ -98,20 +100,35 @@ def plan_period(
         if person is None:
             unreachable.append(Unreachable(initials, count, "leader_not_in_directory"))
             continue
-        distribution = sorted(per_person_in_units.get(initials, Counter()).items(), key=lambda x: (-x[1], x[0]))
+        distribution = sorted(
+            per_person_in_units.get(initials, Counter()).items(), key=lambda x: (-x[1], x[0])
+        )
         messages.append(
             Planned(
-                Kind.LEDER, initials, own[0] if own else person.unit, count, person, own_units=scope,
+                Kind.LEDER,
+                initials,
+                own[0] if own else person.unit,
+                count,
+                person,
+                own_units=scope,
                 distribution=distribution,
                 previous=sum(previous.get(c, 0) for c in scope) if table.previous is not None else None,
-            )  # fmt: skip
+            )
         )
     for person in org.people_with_role(Rolle.ARKIV):
-        messages.append(Planned(Kind.ARKIV, person.initials, None, table.count, person, previous=table.previous))
+        messages.append(
+            Planned(Kind.ARKIV, person.initials, None, table.count, person, previous=table.previous)
+        )
     for code, _channel in sorted((channels or {}).items()):
         line = table.line(code)
-        count = sum(counts.get(c, 0) for c in org.descendants(code)) if code in org.units else (line.count if line else 0)
-        before = sum(previous.get(c, 0) for c in org.descendants(code)) if table.previous is not None else None
+        count = (
+            sum(counts.get(c, 0) for c in org.descendants(code))
+            if code in org.units
+            else (line.count if line else 0)
+        )
+        before = (
+            sum(previous.get(c, 0) for c in org.descendants(code)) if table.previous is not None else None
+        )
         messages.append(Planned(Kind.KANAL, code, code, count, previous=before))
     return Plan(
         as_of=table.period.current.as_of,

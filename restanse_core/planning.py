@@ -35,6 +35,13 @@ def plan_for_period(
     oldest = {i: reports.oldest(conn, period.current.id, i, OLDEST_IN_NUDGE) for i in over}
     rules = Rules(settings.threshold, settings.deadline_days, settings.skip_leaders_without_restanser)
     return plan_period(
-        org, table, per_person, per_leader, oldest,
-        send_date=send_date, calendar=WorkCalendar(settings.closed_days), rules=rules, channels=channels,
-    )  # fmt: skip
+        org,
+        table,
+        per_person,
+        per_leader,
+        oldest,
+        send_date=send_date,
+        calendar=WorkCalendar(settings.closed_days),
+        rules=rules,
+        channels=channels,
+    )

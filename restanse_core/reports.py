@@ -43,7 +43,9 @@ def choose_period(conn: Connection, as_of: date | None = None, compare: date | N
 
 def unit_counts(conn: Connection, snapshot_id: int) -> Counter[str]:
     rows = conn.execute(
-        select(RestanseRow.enhet, func.count()).where(RestanseRow.snapshot_id == snapshot_id).group_by(RestanseRow.enhet)
+        select(RestanseRow.enhet, func.count())
+        .where(RestanseRow.snapshot_id == snapshot_id)
+        .group_by(RestanseRow.enhet)
     )
     return Counter({enhet: int(n) for enhet, n in rows})
 
@@ -85,9 +87,12 @@ def unit_table(conn: Connection, org: Organisation, period: Period) -> UnitTable
     return UnitTable(period, lines, sum(now.values()), sum(before.values()) if before is not None else None)
 
 
+_NORWEGIAN_ORDER = str.maketrans("ÆØÅ", "[\\]")
+
+
 def _sort_key(code: str) -> tuple[str, str]:
     # Norwegian order: Æ, Ø, Å after Z (plain sorting puts Ø after Å).
-    return (code.upper().translate(str.maketrans({"Æ": "[", "Ø": "\\", "Å": "]"})), code)
+    return (code.upper().translate(_NORWEGIAN_ORDER), code)
 
 
 def rollup(org: Organisation, counts: Counter[str], code: str) -> int:
@@ -132,20 +137,27 @@ def person_units(conn: Connection, snapshot_id: int, initials: list[str]) -> dic
 
 
 _RESTANSE_FIELDS = (
-    RestanseRow.jp_id, RestanseRow.saksbehandler, RestanseRow.enhet, RestanseRow.jp_type,
-    RestanseRow.journal_date, RestanseRow.title, RestanseRow.public_title, RestanseRow.access_code,
-    RestanseRow.due_date, RestanseRow.correspondent,
-)  # fmt: skip
+    RestanseRow.jp_id,
+    RestanseRow.saksbehandler,
+    RestanseRow.enhet,
+    RestanseRow.jp_type,
+    RestanseRow.journal_date,
+    RestanseRow.title,
+    RestanseRow.public_title,
+    RestanseRow.access_code,
+    RestanseRow.due_date,
+    RestanseRow.correspondent,
+)
 
 
 def person_count(conn: Connection, snapshot_id: int, initials: str) -> int:
-    query = select(func.count()).where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials)
+    query = select(func.count()).where(
+        RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials
+    )
     return int(conn.execute(query).scalar_one())
 
 
-def oldest(
-    conn: Connection, snapshot_id: int, initials: str, limit: int, offset: int = 0
-) -> list[Restanse]:
+def oldest(conn: Connection, snapshot_id: int, initials: str, limit: int, offset: int = 0) -> list[Restanse]:
     """The person's restanser, oldest first (entries without a journal date last)."""
     query = (
         select(*_RESTANSE_FIELDS)
@@ -154,10 +166,12 @@ def oldest(
         .limit(limit)
         .offset(offset)
     )
-    return [Restanse(*row) for row in conn.execute(query)]
+    return [Restanse(**row._mapping) for row in conn.execute(query)]
 
 
-def ages(conn: Connection, snapshot: Snapshot, *, initials: str | None = None, units: list[str] | None = None) -> dict[str, int]:
+def ages(
+    conn: Connection, snapshot: Snapshot, *, initials: str | None = None, units: list[str] | None = None
+) -> dict[str, int]:
     """Restanser by age in days from the journal date to the snapshot date: 0–30, 31–90, over 90."""
     query = select(RestanseRow.journal_date).where(RestanseRow.snapshot_id == snapshot.id)
     if initials is not None:

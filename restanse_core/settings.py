@@ -14,9 +14,22 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from restanse_core.errors import UserError
 
 FIELDS = (
-    "id", "saksnr", "doknr", "type", "dato", "dokdato", "tittel", "offentlig_tittel", "saksbehandler",
-    "enhet", "tilgangskode", "avsender", "forfall", "avskrevet_dato", "avskrivningsmaate",
-)  # fmt: skip
+    "id",
+    "saksnr",
+    "doknr",
+    "type",
+    "dato",
+    "dokdato",
+    "tittel",
+    "offentlig_tittel",
+    "saksbehandler",
+    "enhet",
+    "tilgangskode",
+    "avsender",
+    "forfall",
+    "avskrevet_dato",
+    "avskrivningsmaate",
+)
 
 
 class Avskrivningskode(BaseModel):

@@ -23,7 +23,9 @@ PG_URL = os.environ.get("RESTANSEBOT_TEST_POSTGRES", "postgresql://postgres@127.
 
 def _postgres_reachable() -> str | None:
     try:
-        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), connect_args={"connect_timeout": 3})
+        engine = create_engine(
+            PG_URL.replace("postgresql://", "postgresql+psycopg://"), connect_args={"connect_timeout": 3}
+        )
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
@@ -83,8 +85,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No setting leaks in from the developer's shell; the user's data directory is a temporary one."""
     for key in list(os.environ):
         if key.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__")) and key not in (
-            "RESTANSEBOT_TEST_POSTGRES", "RESTANSEBOT_REQUIRE_POSTGRES",
-        ):  # fmt: skip
+            "RESTANSEBOT_TEST_POSTGRES",
+            "RESTANSEBOT_REQUIRE_POSTGRES",
+        ):
             monkeypatch.delenv(key)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -119,8 +122,13 @@ def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
     return path
 
 
-UNITS = ["enhet;navn;overordnet;ledere", "LMA;Landbruk, miljø og arealforvaltning;;LED", "TDR;Teknisk drift;;",
-         "GDO;Geodata og oppmåling;TDR;", "SKOLE;Skole/SFO;;SKL"]  # fmt: skip
+UNITS = [
+    "enhet;navn;overordnet;ledere",
+    "LMA;Landbruk, miljø og arealforvaltning;;LED",
+    "TDR;Teknisk drift;;",
+    "GDO;Geodata og oppmåling;TDR;",
+    "SKOLE;Skole/SFO;;SKL",
+]
 PEOPLE = [
     "initialer;navn;epost;enhet;rolle",
     "UKA;Unni Karlsen;unni.karlsen@kommune.no;LMA;saksbehandler",
@@ -141,8 +149,18 @@ def directory_files(tmp_path: Path) -> tuple[Path, Path]:
 HEADER = "Journalpostnr;Type;Jour.dato;Tittel;Offentlig tittel;Saksbehandler;Adm.enhet;Tilg.kode;Avskrivningsdato;Avskrivningsmåte"
 
 
-def _row(jp: str, sb: str, unit: str, day: str = "01.10.2019", title: str = "Søknad om tiltak", public: str = "",
-         code: str = "", written: str = "", method: str = "", jp_type: str = "I") -> str:  # fmt: skip
+def _row(
+    jp: str,
+    sb: str,
+    unit: str,
+    day: str = "01.10.2019",
+    title: str = "Søknad om tiltak",
+    public: str = "",
+    code: str = "",
+    written: str = "",
+    method: str = "",
+    jp_type: str = "I",
+) -> str:
     return ";".join([jp, jp_type, day, title, public, sb, unit, code, written, method])
 
 
@@ -155,12 +173,24 @@ def scenario_files(folder: Path) -> tuple[Path, Path]:
     first += [_row(f"2019/200-{i}", "ABC", "LMA") for i in range(1, 30)]
     first += [_row(f"2019/300-{i}", "TOR", "GDO") for i in range(1, 3)]
     first += [_row(f"2019/400-{i}", "XYZ", "TDR") for i in range(1, 32)]
-    first += [_row("2019/500-1", "", "LMA"), _row("2019/600-1", "TOR", "NYENHET"), _row("2019/650-1", "UKA", "LMA", jp_type="U")]
+    first += [
+        _row("2019/500-1", "", "LMA"),
+        _row("2019/600-1", "TOR", "NYENHET"),
+        _row("2019/650-1", "UKA", "LMA", jp_type="U"),
+    ]
     second = [HEADER]
     second += [_row(f"2019/100-{i}", "UKA", "LMA", f"{i:02d}.10.2019") for i in range(6, 31)]
     second += [_row(f"2019/100-{i}", "UKA", "LMA", written="10.12.2019", method="TE") for i in range(1, 4)]
     second += [
-        _row("2019/700-1", "UKA", "LMA", "01.01.2018", "Barnevern for Ola Nordmann", "Henvendelse fra privatperson", "13 Ofl"),
+        _row(
+            "2019/700-1",
+            "UKA",
+            "LMA",
+            "01.01.2018",
+            "Barnevern for Ola Nordmann",
+            "Henvendelse fra privatperson",
+            "13 Ofl",
+        ),
         _row("2019/700-2", "UKA", "LMA", "02.01.2018", "Klage fra Kari Hansen", "", "U"),
     ]
     second += [_row(f"2019/700-{i}", "UKA", "LMA", "01.12.2019", f"Ny sak {i}") for i in range(3, 6)]
@@ -168,15 +198,20 @@ def scenario_files(folder: Path) -> tuple[Path, Path]:
     second += [_row(f"2019/300-{i}", "TOR", "GDO") for i in range(1, 3)]
     second += [_row(f"2019/400-{i}", "XYZ", "TDR") for i in range(1, 32)]
     second += [_row("2019/500-1", "", "LMA")]
-    return write_csv(folder / "restanser-nov.csv", first, "cp1252"), write_csv(folder / "restanser-des.csv", second, "cp1252")
+    return write_csv(folder / "restanser-nov.csv", first, "cp1252"), write_csv(
+        folder / "restanser-des.csv", second, "cp1252"
+    )
 
 
 @pytest.fixture
 def loaded(cli, db_url: str, directory_files, tmp_path: Path) -> str:
     """The directory and both monthly lists imported through the CLI; returns the database URL."""
     nov, dec = scenario_files(tmp_path)
-    for args in (("directory", "import", *directory_files), ("import", nov, "--as-of", "13.11.2019"),
-                 ("import", dec, "--as-of", "2019-12-16")):  # fmt: skip
+    for args in (
+        ("directory", "import", *directory_files),
+        ("import", nov, "--as-of", "13.11.2019"),
+        ("import", dec, "--as-of", "2019-12-16"),
+    ):
         result = cli("--db", db_url, *args)
         assert result.code == 0, result.err
     return db_url

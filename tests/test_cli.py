@@ -38,7 +38,15 @@ def test_shell_reads_lines_from_standard_input(cli, loaded, monkeypatch):
 def test_db_upgrade_creates_the_schema(cli, db_url):
     assert cli("--db", db_url, "db", "upgrade").code == 0
     tables = set(inspect(make_engine(db_url)).get_table_names())
-    assert {"units", "people", "snapshots", "restanser", "written_off", "chat_identities", "alembic_version"} <= tables
+    assert {
+        "units",
+        "people",
+        "snapshots",
+        "restanser",
+        "written_off",
+        "chat_identities",
+        "alembic_version",
+    } <= tables
 
 
 def test_database_url_from_the_environment(cli, sqlite_url, monkeypatch):
@@ -64,7 +72,9 @@ def test_refused_import_exits_non_zero_without_traceback_and_stores_nothing(cli,
 
 def test_import_summary(cli, db_url, tmp_path, directory_files):
     cli("--db", db_url, "directory", "import", *directory_files)
-    f = write_csv(tmp_path / "r.csv", ["Jpnr;Type;Sbh;Enhet", "1;I;UKA;LMA", "1;I;UKA;LMA", "2;U;UKA;LMA", "3;I;QQ;ZZ"])
+    f = write_csv(
+        tmp_path / "r.csv", ["Jpnr;Type;Sbh;Enhet", "1;I;UKA;LMA", "1;I;UKA;LMA", "2;U;UKA;LMA", "3;I;QQ;ZZ"]
+    )
     result = cli("--db", db_url, "import", f, "--as-of", "2019-12-16")
     assert result.code == 0
     assert "Restanser lagret:    2" in result.out
@@ -115,6 +125,11 @@ def test_installed_console_script_runs(loaded):
     exe = Path(sys.executable).with_name("restansebot")
     if not exe.exists():
         pytest.skip("restansebot is not installed in this environment (pip install -e .)")
-    out = subprocess.run([exe, "--db", loaded, "ask", "--as", "UKA", "status"], capture_output=True, text=True,
-                         env={**os.environ, "COLUMNS": "200"}, check=True)  # fmt: skip
+    out = subprocess.run(
+        [exe, "--db", loaded, "ask", "--as", "UKA", "status"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        check=True,
+    )
     assert "16.12.2019" in out.stdout

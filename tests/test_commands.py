@@ -14,7 +14,9 @@ from restanse_core.store import make_engine
 @pytest.fixture
 def bot(loaded):
     engine = make_engine(loaded)
-    settings = Settings(database_url=loaded, records_link="https://ephorte.kommune.no/jp?id={id}", list_length=10)
+    settings = Settings(
+        database_url=loaded, records_link="https://ephorte.kommune.no/jp?id={id}", list_length=10
+    )
     yield Restansebot(engine, settings)
     engine.dispose()
 
@@ -29,9 +31,17 @@ def text_of(reply) -> str:
 
 @pytest.mark.parametrize(
     "text",
-    ["mine restanser", "Mine restanser", "Hei! Kan du vise mine restanser?", "MY BACKLOG please", "mine restansar",
-     "<@U123> mine restanser", "restansene mine", "restanser"],
-)  # fmt: skip
+    [
+        "mine restanser",
+        "Mine restanser",
+        "Hei! Kan du vise mine restanser?",
+        "MY BACKLOG please",
+        "mine restansar",
+        "<@U123> mine restanser",
+        "restansene mine",
+        "restanser",
+    ],
+)
 def test_mine_restanser_is_understood_in_many_phrasings(bot, text):
     assert "Du har 30 restanser per 16.12.2019" in text_of(ask(bot, text).public)
 
@@ -140,7 +150,9 @@ def test_guide_step_by_step(bot):
 
 def test_guide_can_be_replaced_by_the_archives_own_markdown(loaded, tmp_path):
     guide = tmp_path / "guide.md"
-    guide.write_text("# Avskriving i Public 360\n\n1. Åpne «Mine oppgaver».\n2. Velg «Avskriv».\n", encoding="utf-8")
+    guide.write_text(
+        "# Avskriving i Public 360\n\n1. Åpne «Mine oppgaver».\n2. Velg «Avskriv».\n", encoding="utf-8"
+    )
     engine = make_engine(loaded)
     bot = Restansebot(engine, Settings(database_url=loaded, guide_file=guide))
     text = text_of(bot.answer("guide", None).public)
@@ -160,14 +172,18 @@ def test_status_says_which_list_and_how_old(loaded):
 def test_help_is_built_from_the_registry(bot):
     text = text_of(ask(bot, "hjelp").public)
     for command in bot.registry.commands:
-        assert (command.examples[0] if command.examples and not command.argument else command.aliases[0]) in text
+        assert (
+            command.examples[0] if command.examples and not command.argument else command.aliases[0]
+        ) in text
 
 
 def test_unknown_text_gets_a_pointer_to_help(bot):
     assert "Skriv «hjelp»" in text_of(ask(bot, "hva blir været i morgen?").public)
 
 
-@pytest.mark.parametrize(("language", "expected"), [("nn", "Du har **30** restansar"), ("en", "You have **30** restanser")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("nn", "Du har **30** restansar"), ("en", "You have **30** restanser")]
+)
 def test_replies_in_nynorsk_and_english(loaded, language, expected):
     engine = make_engine(loaded)
     bot = Restansebot(engine, Settings(database_url=loaded, language=language))

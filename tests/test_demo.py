@@ -30,7 +30,9 @@ def procedure_table() -> dict[str, tuple[str, int, int]]:
     return table
 
 
-def run(*args: str, stdin: str = "", db: str | None = None, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str = "", db: str | None = None, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
     env = {k: v for k, v in env.items() if not k.startswith("RESTANSEBOT_")}
     command = [sys.executable, "-m", "bot", *(["--db", db] if db else []), *args]

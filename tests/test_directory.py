@@ -36,9 +36,17 @@ def test_a_leader_named_by_no_unit_leads_their_own_unit(cli, db_url, directory_f
 
 def test_english_headings_and_roles_in_excel(cli, db_url, tmp_path):
     units = tmp_path / "units.xlsx"
-    pd.DataFrame({"code": ["A", "B"], "name": ["Alpha", "Beta"], "parent": ["", "A"], "leaders": ["BOSS", ""]}).to_excel(units, index=False)
-    people = write_csv(tmp_path / "people.csv", ["initials,name,email,unit,role", "BOSS,Big Boss,boss@x.no,A,leader",
-                                                 "ARC,Archie,arc@x.no,A,archive"])  # fmt: skip
+    pd.DataFrame(
+        {"code": ["A", "B"], "name": ["Alpha", "Beta"], "parent": ["", "A"], "leaders": ["BOSS", ""]}
+    ).to_excel(units, index=False)
+    people = write_csv(
+        tmp_path / "people.csv",
+        [
+            "initials,name,email,unit,role",
+            "BOSS,Big Boss,boss@x.no,A,leader",
+            "ARC,Archie,arc@x.no,A,archive",
+        ],
+    )
     assert cli("--db", db_url, "directory", "import", units, people).code == 0
     org = org_of(db_url)
     assert org.people["BOSS"].role == "leder" and org.people["ARC"].role == "arkiv"
@@ -47,7 +55,13 @@ def test_english_headings_and_roles_in_excel(cli, db_url, tmp_path):
 
 def test_a_new_people_file_replaces_all_people(cli, db_url, directory_files, tmp_path):
     cli("--db", db_url, "directory", "import", *directory_files)
-    cli("--db", db_url, "directory", "import", write_csv(tmp_path / "p2.csv", ["initialer;navn;epost;enhet;rolle", "NEW;Ny Person;;LMA;"]))
+    cli(
+        "--db",
+        db_url,
+        "directory",
+        "import",
+        write_csv(tmp_path / "p2.csv", ["initialer;navn;epost;enhet;rolle", "NEW;Ny Person;;LMA;"]),
+    )
     assert sorted(org_of(db_url).people) == ["NEW"]
     assert "LMA" in org_of(db_url).units  # units are untouched
 
@@ -55,12 +69,23 @@ def test_a_new_people_file_replaces_all_people(cli, db_url, directory_files, tmp
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        (["initialer;navn;epost;enhet;rolle", "UKA;Unni;unni@x.no;LMA;sjef"], "personer.csv, rad 2, kolonne «rolle»: «sjef»"),
-        (["initialer;navn;epost;enhet;rolle", "UKA;Unni;ikke-epost;LMA;"], "rad 2, kolonne «epost»: «ikke-epost»"),
-        (["initialer;navn;epost;enhet;rolle", "UKA;Unni;;LMA;", "uka;Unni 2;;LMA;"], "rad 3, kolonne «initialer»: «UKA»"),
+        (
+            ["initialer;navn;epost;enhet;rolle", "UKA;Unni;unni@x.no;LMA;sjef"],
+            "personer.csv, rad 2, kolonne «rolle»: «sjef»",
+        ),
+        (
+            ["initialer;navn;epost;enhet;rolle", "UKA;Unni;ikke-epost;LMA;"],
+            "rad 2, kolonne «epost»: «ikke-epost»",
+        ),
+        (
+            ["initialer;navn;epost;enhet;rolle", "UKA;Unni;;LMA;", "uka;Unni 2;;LMA;"],
+            "rad 3, kolonne «initialer»: «UKA»",
+        ),
     ],
 )
-def test_bad_people_file_is_refused_with_row_column_value_and_nothing_changes(cli, db_url, directory_files, tmp_path, lines, expected):
+def test_bad_people_file_is_refused_with_row_column_value_and_nothing_changes(
+    cli, db_url, directory_files, tmp_path, lines, expected
+):
     cli("--db", db_url, "directory", "import", *directory_files)
     result = cli("--db", db_url, "directory", "import", write_csv(tmp_path / "personer.csv", lines))
     assert result.code != 0
@@ -70,7 +95,13 @@ def test_bad_people_file_is_refused_with_row_column_value_and_nothing_changes(cl
 
 
 def test_unit_with_unknown_parent_is_refused(cli, db_url, tmp_path):
-    result = cli("--db", db_url, "directory", "import", write_csv(tmp_path / "e.csv", ["enhet;navn;overordnet", "A;Alfa;ZZZ"]))
+    result = cli(
+        "--db",
+        db_url,
+        "directory",
+        "import",
+        write_csv(tmp_path / "e.csv", ["enhet;navn;overordnet", "A;Alfa;ZZZ"]),
+    )
     assert result.code != 0 and "«ZZZ»" in result.err and "overordnet enhet finnes ikke" in result.err
 
 

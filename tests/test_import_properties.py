@@ -15,11 +15,21 @@ from restanse_core.importers.source import ROW, RowSource
 from restanse_core.importers.tabular import open_tabular
 
 initials = st.text(string.ascii_uppercase, min_size=2, max_size=4)
-types = st.sampled_from(["I", "N", "U", "X", "S", "Inngående dokument", "Organinternt dokument for oppfølging"])
+types = st.sampled_from(
+    ["I", "N", "U", "X", "S", "Inngående dokument", "Organinternt dokument for oppfølging"]
+)
 days = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
 titles = st.text(alphabet=string.ascii_letters + " æøåÆØÅ-.,", max_size=40).map(str.strip)
-row = st.tuples(st.integers(1, 400), st.integers(1, 9), types, days, initials, st.sampled_from(["LMA", "TDR", "GDO"]),
-                st.booleans(), titles)  # fmt: skip
+row = st.tuples(
+    st.integers(1, 400),
+    st.integers(1, 9),
+    types,
+    days,
+    initials,
+    st.sampled_from(["LMA", "TDR", "GDO"]),
+    st.booleans(),
+    titles,
+)
 
 
 @given(
@@ -32,10 +42,28 @@ row = st.tuples(st.integers(1, 400), st.integers(1, 9), types, days, initials, s
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_layout_gives_the_same_restanser(tmp_path_factory, rows, encoding, sep, date_format, title_lines):
     folder = tmp_path_factory.mktemp("prop")
-    header = ["Saksnr", "Dok.nr", "Dokumenttype", "Journaldato", "Saksbehandler", "Enhet", "Tilgangskode", "Tittel"]
+    header = [
+        "Saksnr",
+        "Dok.nr",
+        "Dokumenttype",
+        "Journaldato",
+        "Saksbehandler",
+        "Enhet",
+        "Tilgangskode",
+        "Tittel",
+    ]
     lines = [f"Rapport {i}" for i in range(title_lines)] + [sep.join(header)]
     for sak, dok, jp_type, day, sb, unit, secret, title in rows:
-        cells = [f"2019/{sak}", str(dok), jp_type, day.strftime(date_format), sb, unit, "U" if secret else "", title]
+        cells = [
+            f"2019/{sak}",
+            str(dok),
+            jp_type,
+            day.strftime(date_format),
+            sb,
+            unit,
+            "U" if secret else "",
+            title,
+        ]
         lines.append(sep.join(f'"{c}"' if sep in c else c for c in cells))
     path = folder / "liste.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
@@ -46,7 +74,7 @@ def test_any_layout_gives_the_same_restanser(tmp_path_factory, rows, encoding, s
     stored = pd.concat([r.restanser for r in results])
 
     expected = {}
-    for sak, dok, jp_type, day, sb, unit, secret, title in rows:
+    for sak, dok, jp_type, _day, sb, unit, secret, title in rows:
         if jp_type in ("I", "N", "Inngående dokument", "Organinternt dokument for oppfølging"):
             key = (f"2019/{sak}-{dok}", sb)
             expected.setdefault(key, (unit, None if secret else (title or None)))

@@ -42,7 +42,10 @@ def test_wording_agrees_with_the_rule_never_over_30(cli, loaded):
     for message in data["messages"]:
         assert "over 30" not in message["text"]
     assert "30 eller flere" in messages(data, "saksbehandler")["UKA"]["text"]
-    assert "Alle saksbehandlere som har 30 eller flere restanser, får egen melding" in messages(data, "leder")["LED"]["text"]
+    assert (
+        "Alle saksbehandlere som har 30 eller flere restanser, får egen melding"
+        in messages(data, "leder")["LED"]["text"]
+    )
 
 
 def test_saksbehandler_message_shows_oldest_items_without_confidential_titles(cli, loaded):
@@ -61,7 +64,9 @@ def test_leaders_get_the_whole_table_with_their_units_marked_and_their_distribut
     assert "▸ LMA" in lma and "▸ TDR" not in lma
     assert "UKA (Unni Karlsen): 30" in lma and "ABC (Anne Berit Cappelen): 29" in lma and "ufordelt: 1" in lma
     tdr = leaders["TDL"]
-    assert tdr["count"] == 33 and "▸ GDO" in tdr["text"] and "▸ TDR" in tdr["text"]  # sub-units are theirs too
+    assert (
+        tdr["count"] == 33 and "▸ GDO" in tdr["text"] and "▸ TDR" in tdr["text"]
+    )  # sub-units are theirs too
     assert "TOR (Tor Olsen): 2" in tdr["text"] and "XYZ: 31" in tdr["text"]
 
 
@@ -85,7 +90,9 @@ def test_contacts_come_from_configuration(cli, loaded, tmp_path):
         'contacts = [{name = "Unni Karlgård"}, {name = "Liv Elsa Leirvik Indahl"}]\nguide_url = "https://intranett/avskriving"\n',
         encoding="utf-8",
     )
-    result = cli("--db", loaded, "--config", config, "nudges", "plan", "--format", "json", "--date", "2019-12-17")
+    result = cli(
+        "--db", loaded, "--config", config, "nudges", "plan", "--format", "json", "--date", "2019-12-17"
+    )
     text = messages(json.loads(result.out), "saksbehandler")["UKA"]["text"]
     assert "Ta kontakt med Unni Karlgård eller Liv Elsa Leirvik Indahl på arkivet" in text
     assert "https://intranett/avskriving" in text

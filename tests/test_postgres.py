@@ -18,8 +18,13 @@ def test_replicas_that_start_together_migrate_once_without_racing(postgres_url, 
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESTANSEBOT_")}
     env["HOME"] = str(tmp_path)
     processes = [
-        subprocess.Popen([sys.executable, "-m", "bot", "--db", postgres_url, "db", "upgrade"], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", postgres_url, "db", "upgrade"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
     ]
     results = [p.communicate(timeout=120) for p in processes]

@@ -17,9 +17,19 @@ def test_json_report_has_every_unit_the_comparison_and_the_total(cli, loaded):
     data = json.loads(report(cli, loaded, "--format", "json"))
     assert data["as_of"] == "2019-12-16" and data["compare"] == "2019-11-13"
     units = {u["code"]: u for u in data["units"]}
-    assert units["LMA"] == {"code": "LMA", "name": "Landbruk, miljø og arealforvaltning", "count": 60, "previous": 60}
+    assert units["LMA"] == {
+        "code": "LMA",
+        "name": "Landbruk, miljø og arealforvaltning",
+        "count": 60,
+        "previous": 60,
+    }
     assert units["SKOLE"]["count"] == 0 and units["SKOLE"]["previous"] == 0  # a directory unit with none
-    assert units["NYENHET"] == {"code": "NYENHET", "name": None, "count": 0, "previous": 1}  # only in the list
+    assert units["NYENHET"] == {
+        "code": "NYENHET",
+        "name": None,
+        "count": 0,
+        "previous": 1,
+    }  # only in the list
     assert units["GDO"]["count"] == 2  # a sub-unit is its own row
     assert data["total"] == {"count": 93, "previous": 94}
     assert sum(u["count"] for u in data["units"]) == data["total"]["count"]
@@ -59,7 +69,9 @@ def test_csv_report_starts_with_a_byte_order_mark(loaded, tmp_path):
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "--db", loaded, "report", "--format", "csv"], capture_output=True, check=True
+        [sys.executable, "-m", "bot", "--db", loaded, "report", "--format", "csv"],
+        capture_output=True,
+        check=True,
     ).stdout
     assert out.startswith(b"\xef\xbb\xbfenhet;navn;antall;forrige")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ NAME = "console"
 PROMPT = "du> "
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="still boten ett spørsmål som en person, og skriv ut svaret")
     p.add_argument("--as", dest="as_", required=True, metavar="INITIALER")
     p.add_argument("text", metavar="TEKST")
@@ -30,7 +31,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--as", dest="as_", required=True, metavar="INITIALER")
     p.set_defaults(func=shell)
     p = sub.add_parser("demo", help="lag en demodatabase med eksempeldata og åpne chatten")
-    p.add_argument("--as", dest="as_", metavar="INITIALER", help="chat som denne personen (standard: en saksbehandler)")
+    p.add_argument(
+        "--as", dest="as_", metavar="INITIALER", help="chat som denne personen (standard: en saksbehandler)"
+    )
     p.add_argument("--no-shell", action="store_true", help="bare lag databasen")
     p.set_defaults(func=demo)
 
@@ -55,12 +58,12 @@ def run_shell(bot: Restansebot, initials: str) -> int:
     asker = _person(bot, initials)
     interactive = sys.stdin.isatty()
     if interactive:
-        try:
+        with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:
-            pass
         who = f"{asker.name} ({asker.initials})" if asker else initials
-        console.print(f"Du chatter som {who}. Skriv «hjelp» for kommandoer, «avslutt» eller Ctrl-D for å gå ut.")
+        console.print(
+            f"Du chatter som {who}. Skriv «hjelp» for kommandoer, «avslutt» eller Ctrl-D for å gå ut."
+        )
     while True:
         try:
             line = input(PROMPT) if interactive else sys.stdin.readline()

@@ -38,7 +38,9 @@ def render(reply: Reply, console: Console) -> None:
                     grid.add_row(label, value)
                 console.print(grid)
             case Table():
-                table = RichTable(title=block.title, title_justify="left", show_footer=block.footer is not None)
+                table = RichTable(
+                    title=block.title, title_justify="left", show_footer=block.footer is not None
+                )
                 for i, column in enumerate(block.columns):
                     footer = block.footer[i] if block.footer else ""
                     table.add_column(column, justify="right" if i in block.numeric else "left", footer=footer)

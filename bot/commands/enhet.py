@@ -68,12 +68,14 @@ def handle(ask: Ask) -> Reply:
     if children:
         rows = tuple(
             (
-                c.code, c.name, str(reports.rollup(org, now, c.code)),
+                c.code,
+                c.name,
+                str(reports.rollup(org, now, c.code)),
                 *((str(reports.rollup(org, before, c.code)),) if before is not None else ()),
-            )  # fmt: skip
+            )
             for c in children
         )
-        columns = (t("enhet.col_unit"), t("enhet.col_name"), t("enhet.col_now"))
+        columns: tuple[str, ...] = (t("enhet.col_unit"), t("enhet.col_name"), t("enhet.col_now"))
         if before is not None:
             columns += (t("enhet.col_before"),)
         blocks.append(Table(columns, rows, numeric=frozenset({2, 3}), title=t("enhet.subunits")))

@@ -22,9 +22,18 @@ def handle(ask: Ask) -> Reply:
 COMMAND = Command(
     id="guide",
     aliases=(
-        "guide", "veiledning", "rettleiing", "oppskrift", "brukerveiledning", "avskriving", "avskrive", "avskriv",
-        "how to", "write off", "instructions",
-    ),  # fmt: skip
+        "guide",
+        "veiledning",
+        "rettleiing",
+        "oppskrift",
+        "brukerveiledning",
+        "avskriving",
+        "avskrive",
+        "avskriv",
+        "how to",
+        "write off",
+        "instructions",
+    ),
     help_key="commands.guide",
     handler=handle,
     open_to_unknown=True,

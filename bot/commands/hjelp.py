@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Ask
 from bot.registry import Command
-from bot.replies import Fields, Heading, Paragraph, Reply
+from bot.replies import Block, Fields, Heading, Paragraph, Reply
 
 
 def handle(ask: Ask) -> Reply:
@@ -22,7 +22,7 @@ def handle(ask: Ask) -> Reply:
             text += f" ({t('hjelp.only_for', who=', '.join(t('roles.' + r.value) for r in sorted(command.roles)))})"
         pairs.append((name, text))
     examples = [e for c in bot.registry.commands if c.allows(role) for e in c.examples]
-    blocks = [
+    blocks: list[Block] = [
         Heading(t("hjelp.title")),
         Paragraph(t("hjelp.intro")),
         Fields(tuple(pairs)),

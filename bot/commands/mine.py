@@ -19,7 +19,9 @@ def handle(ask: Ask) -> Reply:
     as_of = period.current.as_of
     with bot.connect() as conn:
         count = reports.person_count(conn, period.current.id, me)
-        items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset) if count else []
+        items = (
+            reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset) if count else []
+        )
         left = reports.left_since(conn, period, initials=me) if period.previous else []
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
@@ -27,7 +29,9 @@ def handle(ask: Ask) -> Reply:
     else:
         blocks.append(Paragraph(t.plural("mine.count", count, date=d(as_of)), sensitive=True))
         if count >= bot.settings.threshold and ask.offset == 0:
-            blocks.append(Paragraph(t("mine.over_threshold", threshold=bot.settings.threshold), sensitive=True))
+            blocks.append(
+                Paragraph(t("mine.over_threshold", threshold=bot.settings.threshold), sensitive=True)
+            )
         more = max(0, count - ask.offset - len(items))
         blocks.append(
             ItemList(
@@ -47,7 +51,9 @@ def handle(ask: Ask) -> Reply:
         )
         if more:
             next_offset = ask.offset + len(items)
-            blocks.append(Actions((Button(t("common.next_page"), "mine.page", str(next_offset)),), sensitive=True))
+            blocks.append(
+                Actions((Button(t("common.next_page"), "mine.page", str(next_offset)),), sensitive=True)
+            )
     if period.previous and ask.offset == 0:
         since = d(period.previous.as_of)
         if left:
@@ -65,9 +71,19 @@ def handle(ask: Ask) -> Reply:
 COMMAND = Command(
     id="mine",
     aliases=(
-        "mine restanser", "mine restansar", "my restanser", "my backlog", "restansene mine", "restansane mine",
-        "mine", "restanser", "restansar", "restansene", "restansane", "backlog",
-    ),  # fmt: skip
+        "mine restanser",
+        "mine restansar",
+        "my restanser",
+        "my backlog",
+        "restansene mine",
+        "restansane mine",
+        "mine",
+        "restanser",
+        "restansar",
+        "restansene",
+        "restansane",
+        "backlog",
+    ),
     help_key="commands.mine",
     handler=handle,
     examples=("mine restanser",),

@@ -20,13 +20,19 @@ def unit_table_block(ask: Ask, table: UnitTable, marked: set[str] | None = None)
     columns += (d(period.current.as_of),)
     rows = tuple(
         (
-            line.code, line.name or "",
+            line.code,
+            line.name or "",
             *((str(line.previous or 0),) if period.previous else ()),
             str(line.count),
-        )  # fmt: skip
+        )
         for line in table.lines
     )
-    footer = (t("common.sum"), "", *((str(table.previous or 0),) if period.previous else ()), str(table.count))
+    footer = (
+        t("common.sum"),
+        "",
+        *((str(table.previous or 0),) if period.previous else ()),
+        str(table.count),
+    )
     numeric = frozenset(range(2, len(columns)))
     marks = frozenset(i for i, line in enumerate(table.lines) if marked and line.code in marked)
     return Table(columns, rows, numeric=numeric, footer=footer, marked=marks, title=t("oversikt.title"))
@@ -48,7 +54,17 @@ def handle(ask: Ask) -> Reply:
 
 COMMAND = Command(
     id="oversikt",
-    aliases=("oversikt", "oversyn", "overview", "tabell", "table", "alle enheter", "all units", "totalt", "total"),
+    aliases=(
+        "oversikt",
+        "oversyn",
+        "overview",
+        "tabell",
+        "table",
+        "alle enheter",
+        "all units",
+        "totalt",
+        "total",
+    ),
     help_key="commands.oversikt",
     handler=handle,
     examples=("oversikt",),

@@ -20,7 +20,15 @@ def handle(ask: Ask) -> Reply:
     imported = current.imported_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
     blocks: list = [
         Heading(t("status.title")),
-        Paragraph(t("status.snapshot", date=d(current.as_of), age=age, imported=imported, source=current.source_name)),
+        Paragraph(
+            t(
+                "status.snapshot",
+                date=d(current.as_of),
+                age=age,
+                imported=imported,
+                source=current.source_name,
+            )
+        ),
     ]
     if period.previous:
         blocks.append(Paragraph(t("status.previous", date=d(period.previous.as_of))))

@@ -25,25 +25,107 @@ DEMO_LEADER = "LMLED"
 DEMO_ARCHIVIST = "ARK1"
 
 _FIRST_NAMES = (
-    "Kari", "Ola", "Ingrid", "Per", "Solveig", "Lars", "Marit", "Knut", "Astrid", "Jon", "Sigrid", "Arne", "Liv",
-    "Tor", "Hilde", "Geir", "Anne", "Bjørn", "Randi", "Eirik", "Tone", "Svein", "Berit", "Håkon", "Gunn", "Odd",
-    "Turid", "Nils", "Ragnhild", "Terje", "Wenche", "Rune", "Siri", "Øystein", "Heidi", "Trond", "Bente", "Stian",
-)  # fmt: skip
+    "Kari",
+    "Ola",
+    "Ingrid",
+    "Per",
+    "Solveig",
+    "Lars",
+    "Marit",
+    "Knut",
+    "Astrid",
+    "Jon",
+    "Sigrid",
+    "Arne",
+    "Liv",
+    "Tor",
+    "Hilde",
+    "Geir",
+    "Anne",
+    "Bjørn",
+    "Randi",
+    "Eirik",
+    "Tone",
+    "Svein",
+    "Berit",
+    "Håkon",
+    "Gunn",
+    "Odd",
+    "Turid",
+    "Nils",
+    "Ragnhild",
+    "Terje",
+    "Wenche",
+    "Rune",
+    "Siri",
+    "Øystein",
+    "Heidi",
+    "Trond",
+    "Bente",
+    "Stian",
+)
 _LAST_NAMES = (
-    "Aune", "Berg", "Dahl", "Eggen", "Fossum", "Grande", "Haugen", "Indergård", "Jensvoll", "Kvam", "Lien",
-    "Moe", "Nessø", "Okkenhaug", "Prestmo", "Rønning", "Sandvik", "Tromsdal", "Ulvin", "Vikan", "Waage",
-    "Ystad", "Ørstad", "Ålberg", "Brattås", "Forbord", "Hegstad", "Lyngstad", "Myhr", "Stenvik",
-)  # fmt: skip
+    "Aune",
+    "Berg",
+    "Dahl",
+    "Eggen",
+    "Fossum",
+    "Grande",
+    "Haugen",
+    "Indergård",
+    "Jensvoll",
+    "Kvam",
+    "Lien",
+    "Moe",
+    "Nessø",
+    "Okkenhaug",
+    "Prestmo",
+    "Rønning",
+    "Sandvik",
+    "Tromsdal",
+    "Ulvin",
+    "Vikan",
+    "Waage",
+    "Ystad",
+    "Ørstad",
+    "Ålberg",
+    "Brattås",
+    "Forbord",
+    "Hegstad",
+    "Lyngstad",
+    "Myhr",
+    "Stenvik",
+)
 _TITLES = (
-    "Søknad om dispensasjon fra arealformålet – gnr. {a}/{b}", "Klage på vedtak om eiendomsskatt",
-    "Spørsmål om byggesak – gnr. {a}/{b}", "Melding om avvik i tjenesten", "Høring – regional plan for vannforvaltning",
-    "Søknad om tilskudd til drenering", "Henvendelse om brøyting av kommunal vei", "Innspill til kommuneplanens arealdel",
-    "Forespørsel om innsyn", "Søknad om permisjon", "Referat fra samarbeidsmøte", "Tilbud – rammeavtale kontorrekvisita",
-    "Søknad om skjønnsmidler", "Varsel om oppstart av planarbeid", "Søknad om deling av grunneiendom – gnr. {a}/{b}",
-    "Bekymringsmelding", "Klage på karakter", "Søknad om barnehageplass", "Melding om skade på kommunal eiendom",
-    "Invitasjon til dialogmøte", "Søknad om ferdigattest – gnr. {a}/{b}", "Revisjonsrapport", "Faktura – purring",
-)  # fmt: skip
-_PUBLIC_TITLES = ("Søknad om ***** – unntatt offentlighet", "Henvendelse fra privatperson", "Personalsak – *****")
+    "Søknad om dispensasjon fra arealformålet – gnr. {a}/{b}",
+    "Klage på vedtak om eiendomsskatt",
+    "Spørsmål om byggesak – gnr. {a}/{b}",
+    "Melding om avvik i tjenesten",
+    "Høring – regional plan for vannforvaltning",
+    "Søknad om tilskudd til drenering",
+    "Henvendelse om brøyting av kommunal vei",
+    "Innspill til kommuneplanens arealdel",
+    "Forespørsel om innsyn",
+    "Søknad om permisjon",
+    "Referat fra samarbeidsmøte",
+    "Tilbud – rammeavtale kontorrekvisita",
+    "Søknad om skjønnsmidler",
+    "Varsel om oppstart av planarbeid",
+    "Søknad om deling av grunneiendom – gnr. {a}/{b}",
+    "Bekymringsmelding",
+    "Klage på karakter",
+    "Søknad om barnehageplass",
+    "Melding om skade på kommunal eiendom",
+    "Invitasjon til dialogmøte",
+    "Søknad om ferdigattest – gnr. {a}/{b}",
+    "Revisjonsrapport",
+    "Faktura – purring",
+)
+_PUBLIC_TITLES = (
+    "Søknad om ***** – unntatt offentlighet",
+    "Henvendelse fra privatperson",
+    "Personalsak – *****",
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +149,10 @@ def _units() -> list[dict[str, str]]:
 
 def _counts() -> dict[str, tuple[int, int]]:
     with (HERE / "counts.csv").open(encoding="utf-8") as handle:
-        return {r["enhet"]: (int(r[FIRST.isoformat()]), int(r[SECOND.isoformat()])) for r in csv.DictReader(handle, delimiter=";")}
+        return {
+            r["enhet"]: (int(r[FIRST.isoformat()]), int(r[SECOND.isoformat()]))
+            for r in csv.DictReader(handle, delimiter=";")
+        }
 
 
 class _Names:
@@ -84,7 +169,9 @@ class _Names:
                 return initials, f"{first} {last}"
 
 
-def _people(rng: random.Random, counts: dict[str, tuple[int, int]]) -> tuple[list[dict[str, str]], dict[str, list[str]], dict[str, str]]:
+def _people(
+    rng: random.Random, counts: dict[str, tuple[int, int]]
+) -> tuple[list[dict[str, str]], dict[str, list[str]], dict[str, str]]:
     """People per unit: one leader each, and enough case officers for the unit's load."""
     names = _Names(rng)
     people: list[dict[str, str]] = []
@@ -103,7 +190,9 @@ def _people(rng: random.Random, counts: dict[str, tuple[int, int]]) -> tuple[lis
         leader, leader_name = ("LMLED", "Liv Myhr Lyngstad") if code == "LMA" else names.person()
         leaders[code] = leader
         people.append({"initialer": leader, "navn": leader_name, "enhet": code, "rolle": "leder"})
-    people.append({"initialer": DEMO_ARCHIVIST, "navn": "Unni Arkivar Aune", "enhet": "SUV", "rolle": "arkiv"})
+    people.append(
+        {"initialer": DEMO_ARCHIVIST, "navn": "Unni Arkivar Aune", "enhet": "SUV", "rolle": "arkiv"}
+    )
     people.append({"initialer": "ARK2", "navn": "Liv Elsa Arkivar Berg", "enhet": "SUV", "rolle": "arkiv"})
     for p in people:
         local = p["navn"].lower().replace(" ", ".").translate(str.maketrans("æøå", "eoa"))
@@ -115,8 +204,19 @@ def _write_exports(folder: Path, rng: random.Random, officers: dict[str, list[st
     """Two exports as the records system writes them, including rows that are not restanser."""
     counts = _counts()
     serial = iter(range(1, 10**6))
-    header = ["Journalpostnr", "Type", "Jour.dato", "Tittel", "Offentlig tittel", "Saksbehandler", "Adm.enhet",
-              "Tilg.kode", "Avsender/mottaker", "Avskrivningsdato", "Avskrivningsmåte"]  # fmt: skip
+    header = [
+        "Journalpostnr",
+        "Type",
+        "Jour.dato",
+        "Tittel",
+        "Offentlig tittel",
+        "Saksbehandler",
+        "Adm.enhet",
+        "Tilg.kode",
+        "Avsender/mottaker",
+        "Avskrivningsdato",
+        "Avskrivningsmåte",
+    ]
 
     def new_row(code: str, as_of: date) -> list[str]:
         year = rng.choice((2017, 2018, 2019, 2019, 2019))
@@ -128,11 +228,18 @@ def _write_exports(folder: Path, rng: random.Random, officers: dict[str, list[st
         confidential = rng.random() < 0.08
         title = rng.choice(_TITLES).format(a=rng.randint(1, 300), b=rng.randint(1, 400))
         return [
-            jp, rng.choice("IIIIN"), journal.strftime("%d.%m.%Y"), "" if confidential else title,
+            jp,
+            rng.choice("IIIIN"),
+            journal.strftime("%d.%m.%Y"),
+            "" if confidential else title,
             rng.choice(_PUBLIC_TITLES) if confidential and rng.random() < 0.7 else "",
-            sb, code, rng.choice(("U", "13 Ofl", "P")) if confidential else "",
-            "" if confidential else f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}", "", "",
-        ]  # fmt: skip
+            sb,
+            code,
+            rng.choice(("U", "13 Ofl", "P")) if confidential else "",
+            "" if confidential else f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}",
+            "",
+            "",
+        ]
 
     def noise(code: str, as_of: date) -> list[str]:
         row = new_row(code, as_of)
@@ -146,7 +253,9 @@ def _write_exports(folder: Path, rng: random.Random, officers: dict[str, list[st
         first_rows[code] = [new_row(code, FIRST) for _ in range(before)]
         kept = rng.sample(first_rows[code], min(before, round(after * 0.6)))
         gone = [r for r in first_rows[code] if r not in kept]
-        for r in gone[: len(gone) // 2]:  # half of what left the list was written off; the rest reassigned/deleted
+        for r in gone[
+            : len(gone) // 2
+        ]:  # half of what left the list was written off; the rest reassigned/deleted
             done = list(r)
             done[9] = (SECOND - timedelta(days=rng.randint(1, 30))).strftime("%d.%m.%Y")
             done[10] = rng.choice(("TE", "TO", "BU", "BE"))
@@ -185,9 +294,11 @@ def create_demo_database(url: str, settings: Settings) -> DemoInfo:
                 writer.writerow([u["enhet"], u["navn"], u["overordnet"], leaders[u["enhet"]]])
         people_file = folder / "personer.csv"
         with people_file.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=["initialer", "navn", "epost", "enhet", "rolle"], delimiter=";")
-            writer.writeheader()
-            writer.writerows(people)
+            people_writer = csv.DictWriter(
+                handle, fieldnames=["initialer", "navn", "epost", "enhet", "rolle"], delimiter=";"
+            )
+            people_writer.writeheader()
+            people_writer.writerows(people)
         units = read_directory_file(units_file).units
         persons = read_directory_file(people_file).people
         with engine.begin() as conn:

@@ -85,12 +85,21 @@ def import_snapshot(
     with engine.begin() as conn:
         org = repository.load_organisation(conn)
         summary.replaced = any(s.as_of == as_of for s in repository.list_snapshots(conn))
-        pipeline = Pipeline(source, Resolver.from_organisation(org), settings.temporary_codes(),
-                            settings.temporary_keeps_restanse)  # fmt: skip
+        pipeline = Pipeline(
+            source,
+            Resolver.from_organisation(org),
+            settings.temporary_codes(),
+            settings.temporary_keeps_restanse,
+        )
         snapshot_id = repository.begin_snapshot(
-            conn, as_of, source.name, file_checksum(path), imported_by, (clock or SystemClock()).now(),
+            conn,
+            as_of,
+            source.name,
+            file_checksum(path),
+            imported_by,
+            (clock or SystemClock()).now(),
             source.has_writeoff_dates,
-        )  # fmt: skip
+        )
         offered = problem_count = 0
         for frame in source.chunks(progress):
             chunk = pipeline.prepare(frame)
@@ -106,13 +115,20 @@ def import_snapshot(
             people_seen.update(rows["saksbehandler"].unique().tolist())
             units_seen.update(rows["enhet"].unique().tolist())
             summary.restanser += insert_ignoring_duplicates(
-                conn, RestanseRow.__tablename__, ("snapshot_id", *RESTANSE_COLUMNS),
+                conn,
+                RestanseRow.__tablename__,
+                ("snapshot_id", *RESTANSE_COLUMNS),
                 ((snapshot_id, *r) for r in rows[list(RESTANSE_COLUMNS)].itertuples(index=False, name=None)),
-            )  # fmt: skip
+            )
             summary.written_off += insert_ignoring_duplicates(
-                conn, WrittenOffRow.__tablename__, ("snapshot_id", *WRITTEN_OFF_COLUMNS),
-                ((snapshot_id, *r) for r in chunk.written_off[list(WRITTEN_OFF_COLUMNS)].itertuples(index=False, name=None)),
-            )  # fmt: skip
+                conn,
+                WrittenOffRow.__tablename__,
+                ("snapshot_id", *WRITTEN_OFF_COLUMNS),
+                (
+                    (snapshot_id, *r)
+                    for r in chunk.written_off[list(WRITTEN_OFF_COLUMNS)].itertuples(index=False, name=None)
+                ),
+            )
         if summary.invalid_rows and not skip_invalid:
             raise ImportRefused(source.name, problems, total=problem_count)
         summary.duplicates = offered - summary.restanser

@@ -27,11 +27,19 @@ PEOPLE_HEADINGS = {
     "role": ("rolle", "role"),
 }
 ROLE_NAMES = {
-    "": Rolle.SAKSBEHANDLER, "saksbehandler": Rolle.SAKSBEHANDLER, "sakshandsamar": Rolle.SAKSBEHANDLER,
-    "caseofficer": Rolle.SAKSBEHANDLER, "caseworker": Rolle.SAKSBEHANDLER,
-    "leder": Rolle.LEDER, "leiar": Rolle.LEDER, "leader": Rolle.LEDER, "manager": Rolle.LEDER,
-    "arkiv": Rolle.ARKIV, "archive": Rolle.ARKIV, "archivist": Rolle.ARKIV,
-}  # fmt: skip
+    "": Rolle.SAKSBEHANDLER,
+    "saksbehandler": Rolle.SAKSBEHANDLER,
+    "sakshandsamar": Rolle.SAKSBEHANDLER,
+    "caseofficer": Rolle.SAKSBEHANDLER,
+    "caseworker": Rolle.SAKSBEHANDLER,
+    "leder": Rolle.LEDER,
+    "leiar": Rolle.LEDER,
+    "leader": Rolle.LEDER,
+    "manager": Rolle.LEDER,
+    "arkiv": Rolle.ARKIV,
+    "archive": Rolle.ARKIV,
+    "archivist": Rolle.ARKIV,
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -55,7 +63,9 @@ def _read_table(path: Path) -> pd.DataFrame:
             sep = max((";", "\t", ","), key=lambda s: first[0].count(s) if first else 0)
             frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding)
         else:
-            raise UserError(f"{path.name}: katalogen leses fra .csv eller .xlsx, ikke «{suffix or '(ingen)'}».")
+            raise UserError(
+                f"{path.name}: katalogen leses fra .csv eller .xlsx, ikke «{suffix or '(ingen)'}»."
+            )
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"{path.name} kan ikke leses som en tabell: {exc}") from None
     return frame.map(lambda v: str(v).strip())
@@ -63,8 +73,11 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def _columns(frame: pd.DataFrame, wanted: dict[str, tuple[str, ...]]) -> dict[str, str]:
     by_norm = {normalise_heading(c): c for c in frame.columns}
-    return {key: next(by_norm[n] for n in names if n in by_norm) for key, names in wanted.items()
-            if any(n in by_norm for n in names)}  # fmt: skip
+    return {
+        key: next(by_norm[n] for n in names if n in by_norm)
+        for key, names in wanted.items()
+        if any(n in by_norm for n in names)
+    }
 
 
 def read_directory_file(path: Path) -> DirectoryFile:
@@ -91,7 +104,7 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
     problems: list[Problem] = []
     units: dict[str, Enhet] = {}
     for index, row in frame.iterrows():
-        line = int(index) + 2  # type: ignore[call-overload]
+        line = int(index) + 2
         code = row[cols["code"]].upper()
         if not code:
             problems.append(Problem(path.name, line, cols["code"], "", "mangler enhetskode"))
@@ -105,7 +118,11 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
     for index, row in frame.iterrows():
         parent = row[cols["parent"]].upper() if "parent" in cols else ""
         if parent and parent not in units:
-            problems.append(Problem(path.name, int(index) + 2, cols["parent"], parent, "overordnet enhet finnes ikke i fila"))  # type: ignore[call-overload]
+            problems.append(
+                Problem(
+                    path.name, int(index) + 2, cols["parent"], parent, "overordnet enhet finnes ikke i fila"
+                )
+            )
     if problems:
         raise ImportRefused(path.name, problems)
     return list(units.values())
@@ -115,7 +132,7 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
     problems: list[Problem] = []
     people: dict[str, Person] = {}
     for index, row in frame.iterrows():
-        line = int(index) + 2  # type: ignore[call-overload]
+        line = int(index) + 2
         initials = row[cols["initials"]].upper()
         if not initials:
             problems.append(Problem(path.name, line, cols["initials"], "", "mangler initialer"))
@@ -129,11 +146,16 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
         raw_role = row[cols["role"]] if "role" in cols else ""
         role = ROLE_NAMES.get(normalise_heading(raw_role))
         if role is None:
-            problems.append(Problem(path.name, line, cols["role"], raw_role, "ukjent rolle (saksbehandler, leder eller arkiv)"))
+            problems.append(
+                Problem(
+                    path.name, line, cols["role"], raw_role, "ukjent rolle (saksbehandler, leder eller arkiv)"
+                )
+            )
             continue
         unit = row[cols["unit"]].upper() if "unit" in cols and row[cols["unit"]] else None
-        people[initials] = Person(initials, row[cols["name"]] if "name" in cols else initials, email.lower() or None, unit, role)
+        people[initials] = Person(
+            initials, row[cols["name"]] if "name" in cols else initials, email.lower() or None, unit, role
+        )
     if problems:
         raise ImportRefused(path.name, problems)
     return list(people.values())
-

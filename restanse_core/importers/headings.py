@@ -10,7 +10,15 @@ from restanse_core.settings import FIELDS
 _NOT_LETTER = re.compile(r"[^0-9a-zæøåäöü]+")
 
 KNOWN_HEADINGS: dict[str, tuple[str, ...]] = {
-    "id": ("Journalpostnr", "Jpnr", "JP-nr", "Saks-/dok.nr", "Dokumentnr", "RegistreringsID", "Journalpost-id"),
+    "id": (
+        "Journalpostnr",
+        "Jpnr",
+        "JP-nr",
+        "Saks-/dok.nr",
+        "Dokumentnr",
+        "RegistreringsID",
+        "Journalpost-id",
+    ),
     "saksnr": ("Saksnr", "Saksnummer"),
     "doknr": ("Dok.nr", "Dokumentnummer", "Journalpostnummer"),
     "type": ("Type", "Dok.type", "Dokumenttype", "Journalposttype", "JP-type"),
@@ -45,7 +53,11 @@ def match_headings(headings: Iterable[object], mapping: Mapping[str, str] | None
         if not key:
             continue
         field = explicit.get(key) or (None if key in explicit else _LOOKUP.get(key))
-        if field and field not in found and (field in explicit.values() or field not in set(explicit.values())):
+        if (
+            field
+            and field not in found
+            and (field in explicit.values() or field not in set(explicit.values()))
+        ):
             found[field] = position
     return found
 

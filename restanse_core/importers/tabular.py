@@ -71,11 +71,12 @@ def _open_text(path: Path, mapping: Mapping[str, str]) -> RowSource:
     total = path.stat().st_size
 
     def chunks(progress: Progress | None) -> Iterator[pd.DataFrame]:
-        with path.open("r", encoding=encoding, newline="") as handle:
+        with path.open("rb") as handle:
             for _ in range(header_index + 1):
-                handle.readline()
+                handle.readline()  # the title lines and the header: the same bytes in UTF-8 and Windows-1252
             reader = pd.read_csv(
                 handle,
+                encoding=encoding,
                 sep=sep,
                 header=None,
                 names=list(range(len(headings))),
@@ -97,7 +98,7 @@ def _open_text(path: Path, mapping: Mapping[str, str]) -> RowSource:
                     seen += len(frame)
                     frame = frame[(frame.drop(columns=ROW) != "").any(axis=1)]
                     if progress:
-                        progress(min(handle.buffer.tell(), total), total)
+                        progress(min(handle.tell(), total), total)
                     yield frame
             except pd.errors.ParserError as exc:
                 raise UserError(f"{path.name} kan ikke leses som en tabell: {exc}") from None
@@ -120,7 +121,7 @@ def _cell_text(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value
     if hasattr(value, "year") and hasattr(value, "month"):
-        return pd.Timestamp(value)  # type: ignore[arg-type]
+        return pd.Timestamp(str(value))
     return str(value).strip()
 
 

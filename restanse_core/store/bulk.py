@@ -46,7 +46,8 @@ def insert_ignoring_duplicates(
     stored = 0
     for row in rows:
         result = conn.execute(
-            text(f"INSERT INTO {table} ({names}) VALUES ({placeholders})"), dict(zip(columns, row, strict=True))
+            text(f"INSERT INTO {table} ({names}) VALUES ({placeholders})"),
+            dict(zip(columns, row, strict=True)),
         )
         stored += result.rowcount
     return stored

@@ -74,4 +74,6 @@ def migrate(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
     except OperationalError as exc:
-        raise UserError(f"Får ikke kontakt med databasen ({engine.url.render_as_string()}): {exc.orig}") from None
+        raise UserError(
+            f"Får ikke kontakt med databasen ({engine.url.render_as_string()}): {exc.orig}"
+        ) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -26,7 +27,9 @@ def replace_units(conn: Connection, units: Iterable[Enhet]) -> None:
     conn.execute(delete(UnitLeaderRow))
     conn.execute(delete(UnitRow))
     if units:
-        conn.execute(insert(UnitRow), [{"code": u.code, "name": u.name, "parent_code": u.parent} for u in units])
+        conn.execute(
+            insert(UnitRow), [{"code": u.code, "name": u.name, "parent_code": u.parent} for u in units]
+        )
         leaders = [{"unit_code": u.code, "initials": i} for u in units for i in dict.fromkeys(u.leaders)]
         if leaders:
             conn.execute(insert(UnitLeaderRow), leaders)
@@ -39,7 +42,13 @@ def replace_people(conn: Connection, people: Iterable[Person]) -> None:
         conn.execute(
             insert(PersonRow),
             [
-                {"initials": p.initials, "name": p.name, "email": p.email, "unit_code": p.unit, "role": p.role.value}
+                {
+                    "initials": p.initials,
+                    "name": p.name,
+                    "email": p.email,
+                    "unit_code": p.unit,
+                    "role": p.role.value,
+                }
                 for p in people
             ],
         )
@@ -80,15 +89,15 @@ def bump_directory_version(conn: Connection, stamp: str) -> None:
 # ---- snapshots -------------------------------------------------------------------------------------------
 
 
-def _snapshot(row: SnapshotRow | object) -> Snapshot:
+def _snapshot(row: Any) -> Snapshot:
     return Snapshot(
-        id=row.id,  # type: ignore[attr-defined]
-        as_of=row.as_of,  # type: ignore[attr-defined]
-        source_name=row.source_name,  # type: ignore[attr-defined]
-        checksum=row.checksum,  # type: ignore[attr-defined]
-        imported_by=row.imported_by,  # type: ignore[attr-defined]
-        imported_at=row.imported_at,  # type: ignore[attr-defined]
-        has_writeoff_dates=bool(row.has_writeoff_dates),  # type: ignore[attr-defined]
+        id=row.id,
+        as_of=row.as_of,
+        source_name=row.source_name,
+        checksum=row.checksum,
+        imported_by=row.imported_by,
+        imported_at=row.imported_at,
+        has_writeoff_dates=bool(row.has_writeoff_dates),
     )
 
 
@@ -113,9 +122,14 @@ def snapshot_before(conn: Connection, day: date) -> Snapshot | None:
 
 
 def begin_snapshot(
-    conn: Connection, as_of: date, source_name: str, checksum: str, imported_by: str, imported_at: datetime,
+    conn: Connection,
+    as_of: date,
+    source_name: str,
+    checksum: str,
+    imported_by: str,
+    imported_at: datetime,
     has_writeoff_dates: bool,
-) -> int:  # fmt: skip
+) -> int:
     """Create the snapshot row, replacing any earlier snapshot of the same date (its restanser go with it)."""
     old = conn.execute(select(SnapshotRow.id).where(SnapshotRow.as_of == as_of)).scalar()
     if old is not None:
@@ -124,9 +138,13 @@ def begin_snapshot(
         conn.execute(delete(SnapshotRow).where(SnapshotRow.id == old))
     result = conn.execute(
         insert(SnapshotRow).values(
-            as_of=as_of, source_name=source_name, checksum=checksum, imported_by=imported_by,
-            imported_at=imported_at, has_writeoff_dates=has_writeoff_dates,
-        )  # fmt: skip
+            as_of=as_of,
+            source_name=source_name,
+            checksum=checksum,
+            imported_by=imported_by,
+            imported_at=imported_at,
+            has_writeoff_dates=has_writeoff_dates,
+        )
     )
     assert result.inserted_primary_key is not None
     return int(result.inserted_primary_key[0])
@@ -134,7 +152,9 @@ def begin_snapshot(
 
 def finish_snapshot(conn: Connection, snapshot_id: int, rows_read: int, restanser: int) -> None:
     conn.execute(
-        update(SnapshotRow).where(SnapshotRow.id == snapshot_id).values(rows_read=rows_read, restanser=restanser)
+        update(SnapshotRow)
+        .where(SnapshotRow.id == snapshot_id)
+        .values(rows_read=rows_read, restanser=restanser)
     )
 
 
@@ -142,7 +162,9 @@ def prune_snapshots(conn: Connection, older_than: date) -> list[date]:
     """Delete snapshots taken before the date; the newest snapshot is always kept."""
     newest = conn.execute(select(func.max(SnapshotRow.as_of))).scalar()
     doomed = conn.execute(
-        select(SnapshotRow.id, SnapshotRow.as_of).where(SnapshotRow.as_of < older_than, SnapshotRow.as_of != newest)
+        select(SnapshotRow.id, SnapshotRow.as_of).where(
+            SnapshotRow.as_of < older_than, SnapshotRow.as_of != newest
+        )
     ).all()
     ids = [r.id for r in doomed]
     if ids:

@@ -64,7 +64,9 @@ def upgrade() -> None:
         sa.Column("correspondent", sa.Text),
         sa.Column("due_date", sa.Date),
     )
-    op.create_index("ux_restanser_person", "restanser", ["snapshot_id", "saksbehandler", "jp_key"], unique=True)
+    op.create_index(
+        "ux_restanser_person", "restanser", ["snapshot_id", "saksbehandler", "jp_key"], unique=True
+    )
     op.create_index("ix_restanser_unit", "restanser", ["snapshot_id", "enhet"])
     op.create_table(
         "meta",
