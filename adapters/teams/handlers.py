@@ -1,0 +1,211 @@
+"""What the bot does with each Teams activity: questions and button presses in, Adaptive Cards out.
+
+Every activity first records its conversation references (a write only when something changed). In a channel
+or group chat the public part of an answer goes to the conversation and the private part (titles, names,
+per-person figures) to the asker's 1:1 chat — private first, so the note in the channel is true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+
+import aiohttp
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnContext, TurnState
+
+from adapters.teams import cards
+from adapters.teams.config import Retry
+from adapters.teams.identity import TeamsPeople
+from adapters.teams.references import References, place_of
+from adapters.teams.retry import GaveUp, with_retries
+from adapters.teams.sender import TeamsSender
+from bot.delivery.port import DeliveryError
+from bot.replies import Actions, Answer, Button, Heading, Paragraph, Place, Reply
+from bot.service import Restansebot
+from restanse_core.model import Person
+
+log = logging.getLogger("restansebot.teams")
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+CARD_ACTION_INVOKE = "adaptiveCard/action"
+
+
+def plain_text(text: str | None) -> str:
+    """What the person typed: without @mentions of the bot and without Teams' HTML."""
+    if not text:
+        return ""
+    return " ".join(html.unescape(_TAG.sub(" ", _MENTION.sub(" ", text))).split())
+
+
+class TeamsHandlers:
+    def __init__(
+        self, bot: Restansebot, people: TeamsPeople, references: References, sender: TeamsSender, retry: Retry
+    ) -> None:
+        self.bot = bot
+        self.people = people
+        self.references = references
+        self.sender = sender
+        self.retry = retry
+
+    def register(self, app: AgentApplication[TurnState]) -> None:
+        app.activity(ActivityTypes.message)(self.on_message)  # text, and Action.Submit presses (no text)
+        app.add_route(self._is_card_action, self.on_card_action, is_invoke=True)
+        app.installation_update()(self.on_installation)
+        app.activity(ActivityTypes.conversation_update)(self.on_conversation_update)
+        app.add_route(lambda context: True, self.on_other, rank=RouteRank.LAST)
+        app.error(self.on_error)
+
+    # ---- questions and buttons ----------------------------------------------------------------------
+
+    async def on_message(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        self.references.remember(activity)
+        press = cards.pressed(activity.value)
+        text = plain_text(activity.text)
+        if press is None and not text:
+            return
+        place = place_of(activity)
+        asker = await self.people.asker(context)
+        answer = await self._ask(text, press, asker, place)
+        await self._deliver(context, answer, place)
+
+    @staticmethod
+    def _is_card_action(context: TurnContext) -> bool:
+        return context.activity.type == ActivityTypes.invoke and context.activity.name == CARD_ACTION_INVOKE
+
+    async def on_card_action(self, context: TurnContext, state: TurnState) -> None:
+        """Action.Execute (Universal Actions): answer as new messages, acknowledge the invoke."""
+        activity = context.activity
+        self.references.remember(activity)
+        press = cards.pressed(activity.value)
+        if press is not None:
+            place = place_of(activity)
+            answer = await self._ask("", press, await self.people.asker(context), place)
+            await self._deliver(context, answer, place)
+        body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "OK"}
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+        )
+
+    async def _ask(
+        self, text: str, press: tuple[str, str] | None, asker: Person | None, place: Place
+    ) -> Answer:
+        # The core reads the database: off the event loop, so one slow question does not hold up the others.
+        if press is not None:
+            return await asyncio.to_thread(self.bot.act, press[0], press[1], asker, place)
+        return await asyncio.to_thread(self.bot.answer, text, asker, place)
+
+    async def _deliver(self, context: TurnContext, answer: Answer, place: Place) -> None:
+        public = answer.public
+        if answer.private is not None and not await self._send_privately(context, answer.private):
+            note = Paragraph(self.bot.texts("common.sent_privately"))
+            kept = tuple(b for b in public.blocks if b != note)
+            public = Reply((*kept, Paragraph(self.bot.texts("teams.private_failed"))), public.summary)
+        await self.say(context, public, place)
+
+    async def _send_privately(self, context: TurnContext, reply: Reply) -> bool:
+        user = context.activity.from_property
+        reference = self.references.user(user.id) if user and user.id else None
+        if reference is None:
+            return False
+        try:
+            await self.sender.send_to_user(reference, reply, proactive=False)
+            return True
+        except DeliveryError as exc:
+            log.warning("Kunne ikke sende svaret privat i Teams: %s", exc.reason)
+            return False
+
+    async def say(self, context: TurnContext, reply: Reply, place: Place) -> None:
+        """Reply in the conversation asked in; where others read along, never the sensitive blocks."""
+        shown = cards.for_channel(reply) if place is Place.CHANNEL else reply
+        activity = cards.message(shown, lambda n: self.bot.texts("teams.days", n=n))
+        await with_retries(lambda: context.send_activity(activity), self.retry)
+
+    # ---- installation and membership ---------------------------------------------------------------
+
+    async def on_installation(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        self.references.remember(activity)
+        place = place_of(activity)
+        action = (activity.action or "").lower()
+        if action.startswith("remove"):
+            self._forget_installation(activity)
+            return
+        user_id = activity.from_property.id if activity.from_property else None
+        if place is Place.DIRECT and user_id and self.people.identities.get(user_id) is None:
+            # Pre-installation by policy reaches people who never wrote: learn their e-mail now, so the
+            # monthly message can find them.
+            await self.people.look_up(context, user_id)
+        if action == "add":
+            await self.say(context, self.welcome(activity), place)
+
+    def welcome(self, activity: Activity) -> Reply:
+        t = self.bot.texts
+        kind = activity.conversation.conversation_type if activity.conversation else "personal"
+        if kind == "channel":
+            return Reply(
+                (Heading(t("teams.welcome_title")), Paragraph(t("teams.welcome_team")),
+                 Actions((Button(t("teams.button_help"), "hjelp"),))),
+                t("teams.welcome_title"),
+            )  # fmt: skip
+        if kind == "groupChat":
+            return Reply(
+                (Heading(t("teams.welcome_title")), Paragraph(t("teams.welcome_group")),
+                 Actions((Button(t("teams.button_help"), "hjelp"),))),
+                t("teams.welcome_title"),
+            )  # fmt: skip
+        buttons = [
+            Button(t("teams.button_mine"), "mine", style="primary"),
+            Button(t("teams.button_help"), "hjelp"),
+        ]
+        if url := self.bot.guide_url():
+            buttons.append(Button(t("common.guide_link"), "guide.link", url=url))
+        return Reply(
+            (Heading(t("teams.welcome_title")),
+             Paragraph(t("teams.welcome_personal", threshold=self.bot.settings.threshold)),
+             Actions(tuple(buttons))),
+            t("teams.welcome_title"),
+        )  # fmt: skip
+
+    def _forget_installation(self, activity: Activity) -> None:
+        place = place_of(activity)
+        if place is Place.DIRECT and activity.from_property and activity.from_property.id:
+            self.references.set_installed(f"user:{activity.from_property.id}", False)
+        elif (
+            team := (activity.channel_data or {}).get("team")
+            if isinstance(activity.channel_data, dict)
+            else None
+        ):
+            self.references.set_installed(f"team:{team.get('id')}", False)
+        elif activity.conversation and activity.conversation.conversation_type == "groupChat":
+            self.references.set_installed(f"group:{activity.conversation.id}", False)
+
+    async def on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
+        activity = context.activity
+        self.references.remember(activity)
+        bot_id = activity.recipient.id if activity.recipient else None
+        if bot_id and any(m.id == bot_id for m in activity.members_removed or []):
+            self._forget_installation(activity)
+
+    async def on_other(self, context: TurnContext, state: TurnState) -> None:
+        """Reactions, edits, typing and the like: nothing to answer, but the references are worth keeping."""
+        self.references.remember(context.activity)
+
+    # ---- errors ------------------------------------------------------------------------------------
+
+    async def on_error(self, context: TurnContext, error: Exception) -> None:
+        """Log what went wrong (never the activity or a response body) and tell the person, if Teams still listens."""
+        if isinstance(error, aiohttp.ClientResponseError):
+            log.error("Teams avviste et svar (HTTP %s)", error.status)
+            return
+        if isinstance(error, GaveUp | aiohttp.ClientError | TimeoutError):
+            log.error("Teams svarte ikke (%s)", type(error).__name__)
+            return
+        log.error("Feil under behandling av en Teams-aktivitet", exc_info=error)
+        try:
+            await context.send_activity(self.bot.texts("teams.error"))
+        except Exception as exc:  # the conversation may be the very thing that failed
+            log.error("Kunne heller ikke si fra om feilen (%s)", type(exc).__name__)

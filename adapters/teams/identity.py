@@ -1,0 +1,89 @@
+"""Who is asking: the Teams user → e-mail or UPN from the member look-up → the person in the directory.
+
+The look-up goes through hosting-core's Teams connector client (`get_conversation_member`) once per user; the
+answer is kept in memory and in the database (`IdentityStore`), so an ordinary question costs no look-up and
+no write. The person itself is found by e-mail every time, in the bot's in-memory directory, so a directory
+update is seen without asking Teams again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import aiohttp
+from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
+
+from adapters.teams.config import Retry
+from adapters.teams.references import References, team_id_of
+from adapters.teams.retry import GaveUp, with_retries
+from bot.identities import Identity, IdentityStore
+from bot.service import Restansebot
+from restanse_core.model import Person
+
+log = logging.getLogger("restansebot.teams")
+FAILED_LOOKUP_PAUSE = 600.0  # seconds before asking Teams again about a user it could not tell us about
+
+
+class TeamsPeople:
+    def __init__(
+        self, bot: Restansebot, identities: IdentityStore, references: References, retry: Retry
+    ) -> None:
+        self.bot = bot
+        self.identities = identities
+        self.references = references
+        self.retry = retry
+        self._failed: dict[str, float] = {}  # user id → when a look-up last failed (memory only)
+
+    def person(self, identity: Identity) -> Person | None:
+        found = self.bot.person_by_email(identity.email)
+        if found is None and identity.initials:
+            found = self.bot.person(identity.initials)
+        return found
+
+    async def asker(self, context: TurnContext) -> Person | None:
+        """The person behind the activity's sender, or None for someone the directory does not know."""
+        user = context.activity.from_property
+        if user is None or not user.id:
+            return None
+        identity = self.identities.get(user.id)
+        if identity is None:
+            identity = await self.look_up(context, user.id)
+        return self.person(identity) if identity else None
+
+    async def look_up(self, context: TurnContext, user_id: str) -> Identity | None:
+        """Ask Teams for the member's e-mail/UPN and remember the answer."""
+        failed_at = self._failed.get(user_id)
+        if failed_at is not None and time.monotonic() - failed_at < FAILED_LOOKUP_PAUSE:
+            return None
+        connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]  # as the SDK does
+        if not isinstance(connector, TeamsConnectorClient):
+            return None
+        # In a team channel the member is looked up in the team; elsewhere in the conversation itself.
+        where = team_id_of(context.activity) or context.activity.conversation.id
+        try:
+            member = await with_retries(lambda: connector.get_conversation_member(where, user_id), self.retry)
+        except (aiohttp.ClientError, TimeoutError, GaveUp, ValueError) as exc:
+            log.warning("Fant ikke Teams-medlemmet (medlemsoppslag: %s)", _reason(exc))
+            self._failed[user_id] = time.monotonic()
+            return None
+        addresses = [a.strip().lower() for a in (member.email, member.user_principal_name) if a and a.strip()]
+        if not addresses:
+            self._failed[user_id] = time.monotonic()
+            return None
+        matched = next((a for a in addresses if self.bot.person_by_email(a)), addresses[0])
+        person = self.bot.person_by_email(matched)
+        self.identities.put(user_id, matched, person.initials if person else None)
+        self.references.set_email(user_id, matched)
+        self._failed.pop(user_id, None)
+        return self.identities.get(user_id)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"HTTP {exc.status}"
+    if isinstance(exc, GaveUp):
+        return f"ga opp etter HTTP {exc.status}" if exc.status else "ga opp"
+    return type(exc).__name__

@@ -1,0 +1,170 @@
+"""Conversation references: what the bot must remember to write to a person, a channel or a group chat later.
+
+Kept in the database through `ConversationStore` (written only when new or changed) under these keys:
+    user:<Teams user id>      a person: their 1:1 conversation once there is one, and their e-mail once known
+    channel:<channel id>      a team channel the bot has seen
+    team:<team id>            a team the bot is installed in (its General channel has the team's id)
+    group:<conversation id>   a group chat
+The message id of the latest activity is left out on purpose: it changes with every message, and storing it
+would write on every question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from microsoft_agents.activity import Activity
+
+from bot.identities import ConversationStore
+from bot.replies import Place
+
+
+@dataclass(frozen=True)
+class Reference:
+    service_url: str
+    tenant_id: str
+    bot_id: str
+    conversation_id: str | None  # None: a person the bot has no 1:1 with yet
+    conversation_type: str = "personal"  # personal | channel | groupChat
+    user_id: str | None = None
+    aad_object_id: str | None = None
+    email: str | None = None
+    team_id: str | None = None
+    installed: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reference:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def place_of(activity: Activity) -> Place:
+    kind = activity.conversation.conversation_type if activity.conversation else None
+    return Place.DIRECT if kind in (None, "personal") else Place.CHANNEL
+
+
+def channel_data(activity: Activity) -> dict[str, Any]:
+    data = activity.channel_data
+    return data if isinstance(data, dict) else {}
+
+
+def team_id_of(activity: Activity) -> str | None:
+    team = channel_data(activity).get("team")
+    return team.get("id") if isinstance(team, dict) else None
+
+
+def tenant_of(activity: Activity) -> str:
+    tenant = channel_data(activity).get("tenant")
+    from_data = tenant.get("id") if isinstance(tenant, dict) else None
+    return from_data or (activity.conversation.tenant_id if activity.conversation else None) or ""
+
+
+def channel_id_of(activity: Activity) -> str | None:
+    channel = channel_data(activity).get("channel")
+    if isinstance(channel, dict) and channel.get("id"):
+        return str(channel["id"])
+    conversation = activity.conversation.id if activity.conversation else None
+    return conversation.split(";", 1)[0] if conversation else None
+
+
+class References:
+    """Reads and records references; the reverse index e-mail → user is kept in memory."""
+
+    def __init__(self, store: ConversationStore) -> None:
+        self.store = store
+        self._by_email: dict[str, str] | None = None
+
+    # ---- reading ------------------------------------------------------------------------------------
+
+    def get(self, key: str) -> Reference | None:
+        data = self.store.get(key)
+        return Reference.from_json(data) if data else None
+
+    def user(self, user_id: str) -> Reference | None:
+        return self.get(f"user:{user_id}")
+
+    def _emails(self) -> dict[str, str]:
+        if self._by_email is None:
+            index: dict[str, str] = {}
+            for key in self.store.keys():  # noqa: SIM118  (a store, not a dict)
+                if key.startswith("user:") and (ref := self.get(key)) and ref.email and ref.user_id:
+                    index[ref.email.lower()] = ref.user_id
+            self._by_email = index
+        return self._by_email
+
+    def for_email(self, email: str | None) -> Reference | None:
+        user_id = self._emails().get(email.lower()) if email else None
+        return self.user(user_id) if user_id else None
+
+    def channel(self, channel_id: str) -> Reference | None:
+        """A channel the bot has seen, or the General channel of a team it is installed in."""
+        return self.get(f"channel:{channel_id}") or self.get(f"team:{channel_id}")
+
+    # ---- recording ----------------------------------------------------------------------------------
+
+    def _put(self, key: str, ref: Reference) -> None:
+        self.store.put(key, ref.to_json())
+        if ref.email and ref.user_id and self._by_email is not None:
+            self._by_email[ref.email.lower()] = ref.user_id
+
+    def remember(self, activity: Activity) -> None:
+        """Record the references an incoming activity shows, writing only what is new or changed."""
+        if not (
+            activity.service_url and activity.conversation and activity.conversation.id and activity.recipient
+        ):
+            return
+        base = Reference(
+            service_url=activity.service_url,
+            tenant_id=tenant_of(activity),
+            bot_id=activity.recipient.id or "",
+            conversation_id=activity.conversation.id,
+            conversation_type=activity.conversation.conversation_type or "personal",
+            team_id=team_id_of(activity),
+        )
+        user = activity.from_property
+        if user and user.id and user.id != base.bot_id:
+            known = self.user(user.id)
+            personal = base.conversation_type == "personal"
+            self._put(
+                f"user:{user.id}",
+                replace(
+                    base,
+                    conversation_id=base.conversation_id
+                    if personal
+                    else (known.conversation_id if known else None),
+                    conversation_type="personal",
+                    user_id=user.id,
+                    aad_object_id=user.aad_object_id or (known.aad_object_id if known else None),
+                    email=known.email if known else None,
+                    team_id=None,
+                    # Writing in the personal chat means the app is there; a channel message says nothing about it.
+                    installed=True if personal or not known else known.installed,
+                ),
+            )
+        if base.conversation_type == "channel":
+            channel_id = channel_id_of(activity) or base.conversation_id
+            self._put(f"channel:{channel_id}", replace(base, conversation_id=channel_id))
+            if base.team_id:
+                self._put(f"team:{base.team_id}", replace(base, conversation_id=base.team_id))
+        elif base.conversation_type == "groupChat":
+            self._put(f"group:{base.conversation_id}", base)
+
+    def set_email(self, user_id: str, email: str) -> None:
+        if (ref := self.user(user_id)) is not None:
+            self._put(f"user:{user_id}", replace(ref, email=email.lower()))
+
+    def set_conversation(self, user_id: str, conversation_id: str) -> None:
+        if (ref := self.user(user_id)) is not None:
+            self._put(f"user:{user_id}", replace(ref, conversation_id=conversation_id, installed=True))
+
+    def set_installed(self, key: str, installed: bool) -> None:
+        if (ref := self.get(key)) is not None:
+            self._put(key, replace(ref, installed=installed))
+
+    def forget_conversation(self, user_id: str) -> None:
+        """The stored 1:1 is gone (404): the next send creates a new one."""
+        if (ref := self.user(user_id)) is not None:
+            self._put(f"user:{user_id}", replace(ref, conversation_id=None))
