@@ -1,0 +1,133 @@
+"""What the bot does with each kind of Slack request: translate it into a question for the bot, and the
+answer back into Slack messages in the right place.
+
+Where answers go:
+- a direct message to the bot → the answer in that DM;
+- a mention in a channel → what anyone may read in the channel (in the thread, if asked in one), the
+  rest (titles, names, per-person figures) to the asker's DM with the bot;
+- `/restanser` and buttons outside the DM → an ephemeral answer that only the asker sees, so it may be
+  complete; inside the DM (or the App Home) → an ordinary message in the DM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.home import publish_home
+from adapters.slack.identity import SlackIdentities
+from adapters.slack.middleware import ASKER
+from adapters.slack.render import Message, render
+from bot.replies import Answer, Paragraph, Place, Reply
+from bot.service import Restansebot
+from restanse_core.model import Person
+
+log = logging.getLogger("restansebot.slack")
+SLASH_COMMAND = "/restanser"
+EMPTY_COMMAND = "mine restanser"  # "/restanser" alone means the asker's own list
+
+
+class Listeners:
+    def __init__(self, bot: Restansebot, client: AsyncWebClient, identities: SlackIdentities) -> None:
+        self.bot = bot
+        self.client = client
+        self.identities = identities
+
+    # ---- the bot, off the event loop -------------------------------------------------------------------------
+
+    async def _answer(self, text: str, asker: Person | None, place: Place) -> Answer:
+        try:
+            return await asyncio.to_thread(self.bot.answer, text, asker, place)
+        except Exception:
+            log.exception("Svaret på et spørsmål i Slack feilet")
+            return self._failed()
+
+    async def _act(self, action: str, value: str, asker: Person | None, place: Place) -> Answer:
+        try:
+            return await asyncio.to_thread(self.bot.act, action, value, asker, place)
+        except Exception:
+            log.exception("Svaret på et knappetrykk i Slack feilet")
+            return self._failed()
+
+    def _failed(self) -> Answer:
+        return Answer(Reply((Paragraph(self.bot.texts("slack.failed")),)))
+
+    def _message(self, reply: Reply, *, use_summary: bool = True) -> Message:
+        return render(reply, more=lambda n: self.bot.texts("common.more", n=n), use_summary=use_summary)
+
+    async def _post(
+        self, channel: str, reply: Reply, *, thread_ts: str | None = None, use_summary: bool = True
+    ) -> None:
+        message = self._message(reply, use_summary=use_summary)
+        await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message.as_kwargs())
+
+    async def _ephemeral(self, respond: AsyncRespond, reply: Reply) -> None:
+        await respond(response_type="ephemeral", replace_original=False, **self._message(reply).as_kwargs())
+
+    def _is_dm_with_bot(self, user: str, channel: str | None) -> bool:
+        return channel is not None and channel == self.identities.known_dm(user)
+
+    # ---- listeners -------------------------------------------------------------------------------------------
+
+    async def direct_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if event.get("channel_type") != "im":
+            return  # only DMs are questions; the app does not read channels
+        user, channel = event["user"], event["channel"]
+        self.identities.remember_dm(user, channel)
+        answer = await self._answer(event.get("text") or "", context.get(ASKER), Place.DIRECT)
+        await self._post(channel, answer.public, thread_ts=event.get("thread_ts"))
+
+    async def mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        user, channel = event["user"], event["channel"]
+        answer = await self._answer(event.get("text") or "", context.get(ASKER), Place.CHANNEL)
+        thread = event.get("thread_ts")
+        await self._post(channel, answer.public, thread_ts=thread, use_summary=answer.private is None)
+        if answer.private is not None:
+            await self._post(await self.identities.dm(user), answer.private)
+
+    async def slash_command(
+        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        text = (command.get("text") or "").strip() or EMPTY_COMMAND
+        user, channel = command["user_id"], command.get("channel_id")
+        answer = await self._answer(text, context.get(ASKER), Place.DIRECT)
+        if self._is_dm_with_bot(user, channel):
+            assert channel is not None
+            await self._post(channel, answer.public)
+        else:
+            await self._ephemeral(respond, answer.public)
+
+    async def button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:  # fmt: skip
+        await ack()
+        action_id = str(action.get("action_id") or "").split("#")[0]
+        if action.get("url") or not self._known_action(action_id):
+            return  # a link button opens in the browser; Slack only tells us it was pressed
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        answer = await self._act(action_id, str(action.get("value") or ""), context.get(ASKER), Place.DIRECT)
+        from_home = (body.get("container") or {}).get("type") == "view"
+        if from_home or self._is_dm_with_bot(user, channel):
+            await self._post(
+                channel if channel and not from_home else await self.identities.dm(user), answer.public
+            )
+        else:
+            await self._ephemeral(respond, answer.public)
+
+    def _known_action(self, action_id: str) -> bool:
+        command_id = action_id.partition(".")[0]
+        return any(c.id == command_id for c in self.bot.registry.commands)
+
+    async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if event.get("tab") != "home":
+            return
+        await publish_home(self.client, self.bot, event["user"], context.get(ASKER))

@@ -1,0 +1,77 @@
+"""Bolt middleware, one concern each, in the order they run (after Bolt's signature check and auth).
+
+Each either passes the request on (`next()`) or answers Slack with an empty 200: "got it, nothing to do".
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from adapters.slack.identity import SlackIdentities
+
+Next = Callable[[], Awaitable[BoltResponse]]
+ASKER = "asker"  # context key: the Person asking, or None
+
+# Message subtypes that are a person writing; every other subtype is an edit, a deletion, a join, a bot...
+PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+
+
+def _done() -> BoltResponse:
+    return BoltResponse(status=200, body="")
+
+
+class DropRetriedEvents(AsyncMiddleware):
+    """Slack sends an event again when our answer was slow or lost; each event id is handled once.
+
+    Remembers the last `size` event ids, in memory: retries come within minutes."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
+    ) -> BoltResponse | None:
+        event_id = req.body.get("event_id")
+        if not event_id:
+            return await next()
+        if event_id in self._seen:
+            return _done()
+        self._seen[event_id] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return await next()
+
+
+class IgnoreNonPersonMessages(AsyncMiddleware):
+    """Only what a person wrote is a question: not bots (ours included), edits, deletions or joins."""
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
+    ) -> BoltResponse | None:
+        event: dict[str, Any] = req.body.get("event") or {}
+        if event.get("type") in ("message", "app_mention") and (
+            event.get("bot_id") or event.get("subtype") not in PERSON_SUBTYPES
+        ):
+            return _done()
+        return await next()
+
+
+class ResolveAsker(AsyncMiddleware):
+    """Puts the person behind the Slack user in the context (`context["asker"]`, None if unknown)."""
+
+    def __init__(self, identities: SlackIdentities) -> None:
+        self.identities = identities
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
+    ) -> BoltResponse | None:
+        user_id = req.context.user_id
+        req.context[ASKER] = await self.identities.person(user_id) if user_id else None
+        return await next()

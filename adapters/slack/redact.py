@@ -1,0 +1,40 @@
+"""Keep request bodies and tokens out of the logs.
+
+Bolt logs the whole body of a request with a bad signature at INFO, and a few other messages carry
+payloads. Bolt copies the filters of the logger it is given to every logger it makes, so one filter on
+that base logger covers all of Bolt's own logging.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_TOKEN = re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+")
+_BODY = re.compile(r"(?i)\b(body|payload)\b\s*[:=].*", re.DOTALL)
+_UNHANDLED = re.compile(r"(Unhandled request) \(.*", re.DOTALL)
+
+
+def redact(message: str) -> str:
+    message = _TOKEN.sub("x***-(skjult)", message)
+    message = _BODY.sub(r"\1: (utelatt)", message)
+    return _UNHANDLED.sub(r"\1 (innhold utelatt)", message)
+
+
+class RedactFilter(logging.Filter):
+    """Rewrites a record's message without bodies or tokens; never drops the record itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def quiet_logger(name: str = "restansebot.slack.bolt") -> logging.Logger:
+    """The base logger for the Bolt app: Bolt's loggers inherit its filter."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, RedactFilter) for f in logger.filters):
+        logger.addFilter(RedactFilter())
+    return logger

@@ -1,0 +1,120 @@
+"""The bot's sending port for Slack: direct messages to people, posts to channels, and "was it sent?".
+
+Every message carries the outbox reference in its metadata, so after a crash mid-send `was_sent` can look
+for it in the bot's direct-message history (needs the im:history scope).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.errors import as_delivery_errors
+from adapters.slack.identity import SlackIdentities
+from adapters.slack.pacing import Pacer
+from adapters.slack.render import render
+from bot.delivery.port import DeliveryError, Sent
+from bot.replies import Reply
+from bot.texts import Texts
+from restanse_core.model import Person
+
+EVENT_TYPE = "restansebot_outbox"
+HISTORY_PAGES = 5  # was_sent looks at the newest 5 × 200 messages of a DM
+HISTORY_PAGE_SIZE = 200
+
+
+def metadata(ref: str) -> dict[str, Any]:
+    return {"event_type": EVENT_TYPE, "event_payload": {"ref": ref}}
+
+
+def carries_ref(message: dict[str, Any], ref: str) -> bool:
+    meta = message.get("metadata") or {}
+    return meta.get("event_type") == EVENT_TYPE and (meta.get("event_payload") or {}).get("ref") == ref
+
+
+class SlackSender:
+    platform = "slack"
+
+    def __init__(
+        self, client: AsyncWebClient, identities: SlackIdentities, texts: Texts, pacer: Pacer
+    ) -> None:
+        self.client = client
+        self.identities = identities
+        self.texts = texts
+        self.pacer = pacer
+
+    def _more(self, n: int) -> str:
+        return self.texts("common.more", n=n)
+
+    async def can_reach(self, person: Person) -> bool:
+        try:
+            return await self.identities.user_of(person) is not None
+        except SlackApiError:
+            return False
+
+    async def send_direct(self, person: Person, reply: Reply, *, ref: str, proactive: bool = True) -> Sent:
+        target = f"{person.name} ({person.initials})"
+        if not person.email:
+            raise DeliveryError(self.texts("slack.no_email", who=target), permanent=True)
+        async with as_delivery_errors(self.texts, target=target):
+            user = await self.identities.user_of(person)
+            if user is None:
+                raise DeliveryError(
+                    self.texts("slack.no_user", who=target, email=person.email), permanent=True
+                )
+            channel = await self.identities.dm(user)
+            if proactive:
+                await self.pacer.wait(channel)
+            try:
+                return await self._post(channel, reply, ref)
+            except SlackApiError as exc:
+                if exc.response.get("error") in ("channel_not_found", "user_disabled"):
+                    self.identities.forget_user(person)  # look the person up afresh next month
+                raise
+
+    async def post_channel(self, channel: str, reply: Reply, *, ref: str) -> Sent:
+        """A channel gets only what anyone may read there: sensitive blocks never leave."""
+        public = reply.without_sensitive()
+        async with as_delivery_errors(self.texts, target=channel):
+            await self.pacer.wait(channel)
+            return await self._post(channel, public, ref, use_summary=not reply.has_sensitive)
+
+    async def _post(self, channel: str, reply: Reply, ref: str, *, use_summary: bool = True) -> Sent:
+        message = render(reply, more=self._more, use_summary=use_summary)
+        response = await self.client.chat_postMessage(
+            channel=channel, metadata=metadata(ref), **message.as_kwargs()
+        )
+        return Sent(self.platform, str(response.get("channel") or channel), response.get("ts"))
+
+    async def was_sent(self, person: Person | None, channel: str | None, ref: str) -> bool | None:
+        """Looks in the person's DM with the bot. A channel's history is not read (no channels:history): None.
+
+        Raises DeliveryError when Slack cannot answer now; None when it never can (e.g. a missing scope)."""
+        if person is None:
+            return None
+        target = f"{person.name} ({person.initials})"
+        try:
+            async with as_delivery_errors(self.texts, target=target):
+                user = await self.identities.user_of(person)
+                if user is None:
+                    return False
+                return await self._in_history(await self.identities.dm(user), ref)
+        except DeliveryError as exc:
+            if exc.permanent:
+                return None
+            raise
+
+    async def _in_history(self, channel: str, ref: str) -> bool:
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            response = await self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=HISTORY_PAGE_SIZE, cursor=cursor
+            )
+            if any(carries_ref(m, ref) for m in response.get("messages") or []):
+                return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                break
+        return False

@@ -1,0 +1,375 @@
+"""A fake Slack for tests and benchmarks: the Web API, response URLs and a Socket Mode websocket, all on
+127.0.0.1, recording every call. It can be told to fail a method, or to answer 429 with Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-test-0000-bot-token"
+APP_TOKEN = "xapp-1-test-app-token"
+SIGNING_SECRET = "test-signing-secret"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0001"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float  # time.perf_counter() on arrival
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+    @property
+    def everything(self) -> str:
+        """All the text of the call, for "this must not appear anywhere" checks."""
+        return json.dumps(self.params, ensure_ascii=False)
+
+
+@dataclass
+class SlackUser:
+    id: str
+    email: str | None
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class _Failure:
+    error: str
+    times: int
+    status: int = 200
+    retry_after: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Start with `await fake.start()` (or `async with FakeSlack() as fake`); `fake.api_url` is the Web API base."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, SlackUser] = {}
+        self.calls: list[Call] = []
+        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel → messages, newest last
+        self.socket_acks: list[dict[str, Any]] = []
+        self._failures: dict[str, list[_Failure]] = defaultdict(list)
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ---- set-up -------------------------------------------------------------------------------------------
+
+    def add_user(self, user_id: str, email: str | None, **flags: bool) -> SlackUser:
+        user = SlackUser(user_id, email.lower() if email else None, **flags)
+        self.users[user_id] = user
+        return user
+
+    def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
+        """The next `times` calls to `method` answer {"ok": false, "error": error}."""
+        self._failures[method].append(_Failure(error, times, extra=extra))
+
+    def rate_limit(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
+        """The next `times` calls to `method` answer 429 with Retry-After."""
+        self._failures[method].append(_Failure("ratelimited", times, status=429, retry_after=retry_after))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.url}/response/{name}"
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlack:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ---- what happened ------------------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until at least `count` calls to `method` have arrived; returns them."""
+
+        async def arrived() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+
+        try:
+            await asyncio.wait_for(arrived(), timeout)
+        except TimeoutError:
+            seen = [c.method for c in self.calls]
+            raise AssertionError(
+                f"expected {count} call(s) to {method} within {timeout}s; got {seen}"
+            ) from None
+        return self.calls_to(method)
+
+    async def _record(self, method: str, params: dict[str, Any]) -> None:
+        self.calls.append(Call(method, params, time.perf_counter()))
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ---- the Web API ------------------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        await self._record(method, params)
+        failure = self._next_failure(method)
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            body = {"ok": False, "error": failure.error, **failure.extra}
+            return web.json_response(body, status=failure.status, headers=headers)
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("Authorization") != f"Bearer {expected}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": True})
+        return web.json_response(handler(params))
+
+    def _next_failure(self, method: str) -> _Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "user": "restansebot"}
+
+    def _user_json(self, user: SlackUser) -> dict[str, Any]:
+        profile = {"email": user.email} if user.email else {}
+        return {
+            "id": user.id,
+            "team_id": TEAM,
+            "is_bot": user.is_bot,
+            "deleted": user.deleted,
+            "profile": profile,
+        }
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(params.get("user", ""))
+        return (
+            {"ok": True, "user": self._user_json(user)} if user else {"ok": False, "error": "user_not_found"}
+        )
+
+    def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
+        email = str(params.get("email", "")).lower()
+        user = next((u for u in self.users.values() if u.email == email), None)
+        return (
+            {"ok": True, "user": self._user_json(user)} if user else {"ok": False, "error": "users_not_found"}
+        )
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("users", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + user}}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel"))
+        ts = f"{1700000000 + next(self._ts)}.000100"
+        message = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "ts": ts,
+            "text": params.get("text"),
+        }
+        if params.get("metadata"):
+            metadata = params["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        self.history[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        messages = list(reversed(self.history.get(str(params.get("channel")), [])))
+        if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
+            messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}  # fmt: skip
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+
+    # ---- response_url (slash commands and buttons) ---------------------------------------------------------------
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        params = await _params(request)
+        params["response_url"] = request.match_info["name"]
+        await self._record("response_url", params)
+        return web.Response(text="ok")
+
+    # ---- Socket Mode ---------------------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await self._record("socket.connected", {})
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"}})
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                self.socket_acks.append(ack)
+                await self._record("socket.ack", ack)
+        self._sockets.remove(ws)
+        return ws
+
+    async def socket_send(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Send an envelope ("events_api", "slash_commands", "interactive") to every connected client."""
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": False,
+        }
+        for ws in self._sockets:
+            await ws.send_json(envelope)
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            params.update(json.loads(raw or "{}"))
+        else:
+            params.update(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "metadata", "view"):
+        if isinstance(params.get(key), str) and params[key].startswith(("[", "{")):
+            params[key] = json.loads(params[key])
+    return params
+
+
+# ---- requests as Slack sends them ---------------------------------------------------------------------------
+
+
+def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None,
+                   content_type: str = "application/json") -> dict[str, str]:  # fmt: skip
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": content_type,
+    }
+
+
+_event_ids = itertools.count(1)
+
+
+def event_callback(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_event_ids):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        "event": event,
+    }
+
+
+def direct_message(user: str, text: str, **extra: Any) -> dict[str, Any]:
+    event = {"type": "message", "channel_type": "im", "channel": "D" + user, "user": user, "text": text,
+             "ts": f"{time.time():.6f}", **extra}  # fmt: skip
+    return event_callback(event)
+
+
+def mention(user: str, channel: str, text: str, **extra: Any) -> dict[str, Any]:
+    event = {"type": "app_mention", "channel": channel, "user": user, "text": f"<@{BOT_USER}> {text}",
+             "ts": f"{time.time():.6f}", **extra}  # fmt: skip
+    return event_callback(event)
+
+
+def slash_command(user: str, channel: str, text: str, response_url: str) -> dict[str, str]:
+    return {
+        "token": "legacy", "team_id": TEAM, "channel_id": channel, "channel_name": "privategroup",
+        "user_id": user, "user_name": user.lower(), "command": "/restanser", "text": text,
+        "api_app_id": "A0001", "response_url": response_url, "trigger_id": "1.2.3",
+    }  # fmt: skip
+
+
+def button_press(user: str, action_id: str, value: str = "", *, channel: str | None = None,
+                 response_url: str = "", in_home: bool = False, url: str | None = None) -> dict[str, Any]:  # fmt: skip
+    action: dict[str, Any] = {"type": "button", "action_id": action_id, "block_id": "b1", "action_ts": "1.2"}
+    if value:
+        action["value"] = value
+    if url:
+        action["url"] = url
+    body: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": user},
+        "api_app_id": "A0001",
+        "trigger_id": "1.2.3",
+        "actions": [action],
+        "response_url": response_url,
+    }
+    if in_home:
+        body["container"] = {"type": "view", "view_id": "V1"}
+        body["view"] = {"id": "V1", "type": "home"}
+    else:
+        body["container"] = {
+            "type": "message",
+            "channel_id": channel,
+            "message_ts": "1.1",
+            "is_ephemeral": False,
+        }
+        body["channel"] = {"id": channel}
+    return body
