@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from restanse_core.importers.headings import normalise_heading
 from restanse_core.importers.pipeline import RESTANSE_TYPES, TYPE_CODES
@@ -42,6 +43,9 @@ for _code, _names in _METHOD_NAMES.items():
         METHOD_CODES.setdefault(normalise_heading(_name), _code)
 for _code, _entry in DEFAULT_CODES.items():
     METHOD_CODES.setdefault(normalise_heading(_entry.label), _code)
+
+norm = lru_cache(maxsize=8192)(normalise_heading)
+"""normalise_heading, remembered: the same few codes and names come back on every journalpost."""
 
 ACCESS_CODE_MAX = 50  # the width of restanser.access_code
 _ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
@@ -122,7 +126,7 @@ def shown_id(jp: Journalpost, case: Case) -> str:
 
 def method_code(text: str) -> str:
     """The code for an avskrivningsmaate given as Noark text; codes and unknown texts as given."""
-    return METHOD_CODES.get(normalise_heading(text), text)
+    return METHOD_CODES.get(norm(text), text)
 
 
 def owners(jp: Journalpost, type_code: str, case: Case) -> list[Owner]:
@@ -133,14 +137,14 @@ def owners(jp: Journalpost, type_code: str, case: Case) -> list[Owner]:
     found: dict[str, Owner] = {}
     for part in candidates:
         if part.saksbehandler:
-            key = normalise_heading(part.saksbehandler)
+            key = norm(part.saksbehandler)
             found.setdefault(key, Owner(part.saksbehandler, part.enhet or case.enhet, part))
     if found:
         result = list(found.values())
         if type_code == "N":  # recipient units without a person: the unit's own (ufordelt) restanse
-            covered = {normalise_heading(o.enhet) for o in result}
+            covered = {norm(o.enhet) for o in result}
             for part in candidates:
-                unit = normalise_heading(part.enhet)
+                unit = norm(part.enhet)
                 if not part.saksbehandler and part.enhet and unit not in covered:
                     covered.add(unit)
                     result.append(Owner("", part.enhet, part))
@@ -148,16 +152,16 @@ def owners(jp: Journalpost, type_code: str, case: Case) -> list[Owner]:
     if case.saksansvarlig:
         unit = case.enhet or next((p.enhet for p in candidates if p.enhet), "")
         return [Owner(case.saksansvarlig, unit, None)]
-    units = {normalise_heading(p.enhet): Owner("", p.enhet, p) for p in reversed(candidates) if p.enhet}
+    units = {norm(p.enhet): Owner("", p.enhet, p) for p in reversed(candidates) if p.enhet}
     return list(reversed(units.values())) or [Owner("", case.enhet, None)]
 
 
 def _refers_to(ref: str, part: Part | None) -> bool:
     if part is None:
         return False
-    key = normalise_heading(ref)
+    key = norm(ref)
     names = (part.system_id, part.name, part.saksbehandler)
-    return ref.strip() == part.system_id or any(key == normalise_heading(n) for n in names if n)
+    return ref.strip() == part.system_id or any(key == norm(n) for n in names if n)
 
 
 def writeoff_for(jp: Journalpost, owner: Owner) -> Writeoff | None:
@@ -172,9 +176,9 @@ def writeoff_for(jp: Journalpost, owner: Owner) -> Writeoff | None:
 
 def rows(jp: Journalpost, case: Case, inherited_skjerming: str | None) -> list[tuple[object, ...]]:
     """The journalpost's rows in COLUMNS order: one per owner for I and N, one in all for other types."""
-    if normalise_heading(jp.journalstatus) in CANCELLED_STATUSES:
+    if norm(jp.journalstatus) in CANCELLED_STATUSES:
         return []
-    type_code = TYPE_CODES.get(normalise_heading(jp.journalposttype))
+    type_code = TYPE_CODES.get(norm(jp.journalposttype))
     jp_id = shown_id(jp, case)
     jp_key = jp.system_id or jp_id
     if type_code is not None and type_code not in RESTANSE_TYPES:
