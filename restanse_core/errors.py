@@ -22,11 +22,12 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+    row_label: str = "rad"  # "linje" in an XML file
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", rad {self.row}"
+            where += f", {self.row_label} {self.row}"
         if self.column:
             where += f", kolonne «{self.column}»"
         shown = "" if self.value is None else f": «{self.value}»"

@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     public_url: str | None = None
     organisation_name: str = "kommunen"
     template_dir: Path | None = None
+    # Monthly reminders (the bot's delivery): where and when.
+    platforms: list[str] = Field(default_factory=lambda: ["teams", "slack"])  # preference, first that finds the person
+    channels: dict[str, str] = Field(default_factory=dict)  # unit code → "slack:C0123" or "teams:19:…@thread.tacv2"
+    send_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    schedule: str | None = None  # a cron expression instead of "the first working day after an import"
+    schedule_working_day: bool = True  # move a cron send day to the next working day
+    missing_list_day: int = Field(20, ge=1, le=28)  # remind the arkiv if no list has come this month by then
+    delivery_concurrency: int = Field(4, ge=1, le=64)
+    delivery_give_up_minutes: float = Field(30, gt=0)
 
     @field_validator("closed_days")
     @classmethod
@@ -113,6 +122,27 @@ class Settings(BaseSettings):
                 raise ValueError(f"ukjent felt «{key}»; kjente felt: {', '.join(FIELDS)}")
         return value
 
+    @field_validator("channels")
+    @classmethod
+    def _channels_name_a_platform(cls, value: dict[str, str]) -> dict[str, str]:
+        for unit, target in value.items():
+            platform, sep, channel = target.partition(":")
+            if not sep or not channel or platform not in {"slack", "teams"}:
+                raise ValueError(f"kanalen for {unit} må skrives «slack:KANAL-ID» eller «teams:KANAL-ID», ikke «{target}»")
+        return {unit.upper(): target for unit, target in value.items()}
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_is_cron(cls, value: str | None) -> str | None:
+        if value:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f"«{value}» er ikke et gyldig cron-uttrykk: {exc}") from None
+        return value
+
     @field_validator("guide_file")
     @classmethod
     def _guide_file_exists(cls, value: Path | None) -> Path | None:
@@ -132,7 +162,8 @@ class Settings(BaseSettings):
         return (init_settings, env_settings)
 
     def temporary_codes(self) -> set[str]:
-        return {code.upper() for code, c in self.avskrivningskoder.items() if c.temporary}
+        """Codes and labels of temporary answers: an export may carry either («***» or «Foreløpig svar»)."""
+        return {text for code, c in self.avskrivningskoder.items() if c.temporary for text in (code.upper(), c.label)}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -600,7 +600,7 @@ def test_journalposts_missing_what_a_restanse_needs_refuse_the_file_with_line_nu
         (line_of(doc, "<systemID>bad-date<"), "journaldato", "ugyldig dato"),
         (line_of(doc, "<systemID>odd-type<"), "journalposttype", "ukjent journalposttype"),
     }
-    assert "rad " in caught.value.message and "Ingenting er lagret" in caught.value.message
+    assert "linje " in caught.value.message and "Ingenting er lagret" in caught.value.message
     assert snapshot_count(engine) == 0 and restanser(engine) == []
 
 

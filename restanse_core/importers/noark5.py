@@ -274,4 +274,5 @@ def open_noark5(path: Path) -> RowSource:
         all_headings=list(HEADINGS.values()),
         has_writeoff_dates=True,
         kind="noark5",
+        row_label="linje",
     )

@@ -84,7 +84,7 @@ class Pipeline:
     def _problem(self, rows: pd.Series, values: pd.Series, column_field: str, expected: str) -> list[Problem]:
         heading = self.source.headings.get(column_field, column_field)
         return [
-            Problem(self.source.name, int(r), heading, None if v is None else str(v), expected)
+            Problem(self.source.name, int(r), heading, None if v is None else str(v), expected, self.source.row_label)
             for r, v in zip(rows.tolist(), values.tolist(), strict=True)
         ]
 

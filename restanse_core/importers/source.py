@@ -26,3 +26,4 @@ class RowSource:
     all_headings: list[str] = field(default_factory=list)
     has_writeoff_dates: bool = False
     kind: str = "tabell"
+    row_label: str = "rad"  # what the user calls a position in the file: a spreadsheet row, an XML line

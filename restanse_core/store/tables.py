@@ -58,14 +58,14 @@ class RestanseRow(Base):
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"))
     jp_key: Mapped[str] = mapped_column(String(100))  # systemID where known, else the shown id
     jp_id: Mapped[str] = mapped_column(String(100))
-    saksbehandler: Mapped[str] = mapped_column(String(64))  # "" = ufordelt
-    enhet: Mapped[str] = mapped_column(String(64))
+    saksbehandler: Mapped[str] = mapped_column(String(200))  # "" = ufordelt
+    enhet: Mapped[str] = mapped_column(String(300))
     jp_type: Mapped[str] = mapped_column(String(1))
     journal_date: Mapped[date | None] = mapped_column(Date)
     doc_date: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str | None] = mapped_column(Text)
     public_title: Mapped[str | None] = mapped_column(Text)
-    access_code: Mapped[str | None] = mapped_column(String(50))
+    access_code: Mapped[str | None] = mapped_column(String(100))
     correspondent: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column(Date)
 
@@ -74,6 +74,8 @@ class RestanseRow(Base):
         Index("ux_restanser_person", "snapshot_id", "saksbehandler", "jp_key", unique=True),
         # Counts per unit for a snapshot.
         Index("ix_restanser_unit", "snapshot_id", "enhet"),
+        # One person's list oldest first (`mine restanser`): the first rows of the index, not a sort of all.
+        Index("ix_restanser_oldest", "snapshot_id", "saksbehandler", "journal_date", "jp_id"),
     )
 
 
@@ -82,10 +84,10 @@ class WrittenOffRow(Base):
 
     __tablename__ = "written_off"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True)
-    saksbehandler: Mapped[str] = mapped_column(String(64), primary_key=True)
+    saksbehandler: Mapped[str] = mapped_column(String(200), primary_key=True)
     jp_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     written_off_date: Mapped[date | None] = mapped_column(Date)
-    method: Mapped[str | None] = mapped_column(String(50))
+    method: Mapped[str | None] = mapped_column(String(100))
 
 
 class MetaRow(Base):

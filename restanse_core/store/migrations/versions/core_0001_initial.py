@@ -53,14 +53,14 @@ def upgrade() -> None:
         sa.Column("snapshot_id", BigId, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), nullable=False),
         sa.Column("jp_key", sa.String(100), nullable=False),
         sa.Column("jp_id", sa.String(100), nullable=False),
-        sa.Column("saksbehandler", sa.String(64), nullable=False),
-        sa.Column("enhet", sa.String(64), nullable=False),
+        sa.Column("saksbehandler", sa.String(200), nullable=False),
+        sa.Column("enhet", sa.String(300), nullable=False),
         sa.Column("jp_type", sa.String(1), nullable=False),
         sa.Column("journal_date", sa.Date),
         sa.Column("doc_date", sa.Date),
         sa.Column("title", sa.Text),
         sa.Column("public_title", sa.Text),
-        sa.Column("access_code", sa.String(50)),
+        sa.Column("access_code", sa.String(100)),
         sa.Column("correspondent", sa.Text),
         sa.Column("due_date", sa.Date),
     )
@@ -76,10 +76,10 @@ def upgrade() -> None:
     op.create_table(
         "written_off",
         sa.Column("snapshot_id", BigId, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("saksbehandler", sa.String(64), primary_key=True),
+        sa.Column("saksbehandler", sa.String(200), primary_key=True),
         sa.Column("jp_key", sa.String(100), primary_key=True),
         sa.Column("written_off_date", sa.Date),
-        sa.Column("method", sa.String(50)),
+        sa.Column("method", sa.String(100)),
     )
 
 
