@@ -106,6 +106,10 @@ def build(
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["agent_configuration"] = connections.get_default_connection_configuration()
     app.router.add_post(ROUTE, jwt_authorization_decorator(messages))
+    # ... and keeps the claims on the request under a plain string key too: harmless, but it warns.
+    warnings.filterwarnings(
+        "ignore", category=web.NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp\."
+    )
     return Teams(app, agent, adapter, sender, handlers)
 
 

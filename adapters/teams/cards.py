@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, Attachment
@@ -147,8 +148,14 @@ def card(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> Card:
 
 
 def for_channel(reply: Reply) -> Reply:
-    """What may be shown where others read along: never titles, names or per-person figures."""
-    return reply.without_sensitive()
+    """What may be shown where others read along: never titles, names or per-person figures.
+
+    The one-line summary goes too (it becomes the notification text, and for "mine restanser" it is the
+    asker's own count); the first heading stands in for it.
+    """
+    public = reply.without_sensitive()
+    heading = next((b.text for b in public.blocks if isinstance(b, Heading)), "")
+    return replace(public, summary=heading)
 
 
 def message(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> Activity:

@@ -25,7 +25,7 @@ class Reference:
     service_url: str
     tenant_id: str
     bot_id: str
-    conversation_id: str | None  # None: a person the bot has no 1:1 with yet
+    conversation_id: str | None = None  # None: a person the bot has no 1:1 with yet
     conversation_type: str = "personal"  # personal | channel | groupChat
     user_id: str | None = None
     aad_object_id: str | None = None

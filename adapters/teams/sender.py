@@ -223,6 +223,11 @@ class TeamsSender:
                 if exc.status == 401:
                     raise DeliveryError(self.texts("teams.auth_failed"), permanent=False) from None
                 raise
+            except ValueError:  # a response the SDK's models do not accept
+                log.error("Teams svarte noe boten ikke forsto")
+                raise DeliveryError(
+                    self.texts("teams.unavailable", detail="uventet svar"), permanent=False
+                ) from None
             except GaveUp as exc:
                 raise DeliveryError(
                     self.texts("teams.busy", status=exc.status or type(exc.cause).__name__),
