@@ -10,6 +10,7 @@ import itertools
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -130,12 +131,17 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Wait until at least `count` calls to `method` have arrived; returns them."""
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, where: Callable[[Call], bool] | None = None
+    ) -> list[Call]:
+        """Wait until at least `count` calls to `method` (that match `where`) have arrived; returns them."""
+
+        def matching() -> list[Call]:
+            return [c for c in self.calls_to(method) if where is None or where(c)]
 
         async def arrived() -> None:
             async with self._changed:
-                await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+                await self._changed.wait_for(lambda: len(matching()) >= count)
 
         try:
             await asyncio.wait_for(arrived(), timeout)
@@ -144,7 +150,7 @@ class FakeSlack:
             raise AssertionError(
                 f"expected {count} call(s) to {method} within {timeout}s; got {seen}"
             ) from None
-        return self.calls_to(method)
+        return matching()
 
     async def _record(self, method: str, params: dict[str, Any]) -> None:
         self.calls.append(Call(method, params, time.perf_counter()))

@@ -92,3 +92,22 @@ async def start_server(
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return Server(f"http://127.0.0.1:{port}", app, runtime, aiohttp.ClientSession()), runner
+
+
+def all_text(blocks: list[dict]) -> str:
+    """Every piece of text in a list of blocks, in order."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                out.append(node["text"])
+            for value in node.values():
+                if isinstance(value, dict | list):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(out)

@@ -1,0 +1,94 @@
+"""Only Slack gets in: signatures checked by Bolt, old requests refused, and nothing secret in the logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+import pytest
+
+from adapters.slack.redact import redact
+from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack, direct_message, signed_headers
+from adapters.slack.tests.harness import KARI, Server, start_server
+
+SECRET_TITLE = "Barnevernssak for Ola Nordmann"
+
+
+async def test_a_wrong_signature_gets_401_and_runs_nothing(server: Server, fake_slack: FakeSlack) -> None:
+    payload = direct_message(KARI[0], "mine restanser")
+    response = await server.event(payload, secret="not-the-signing-secret")
+    assert response.status == 401
+    await asyncio.sleep(0.05)
+    assert fake_slack.calls == []
+
+
+async def test_an_old_timestamp_gets_401_and_runs_nothing(server: Server, fake_slack: FakeSlack) -> None:
+    payload = direct_message(KARI[0], "mine restanser")
+    response = await server.event(payload, timestamp=int(time.time()) - 10 * 60)  # a replayed request
+    assert response.status == 401
+    await asyncio.sleep(0.05)
+    assert fake_slack.calls == []
+
+
+async def test_a_body_changed_after_signing_gets_401(server: Server, fake_slack: FakeSlack) -> None:
+    body = json.dumps(direct_message(KARI[0], "status"))
+    headers = signed_headers(body)
+    response = await server.post(body.replace("status", "oversikt"), headers)
+    assert response.status == 401
+
+
+async def test_the_body_of_a_rejected_request_is_not_logged(
+    server: Server, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    payload = direct_message(KARI[0], SECRET_TITLE, token=BOT_TOKEN)
+    response = await server.event(payload, secret="wrong")
+    assert response.status == 401
+    assert any("Invalid request signature" in r.getMessage() for r in caplog.records)  # it is still noted
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert SECRET_TITLE not in logged
+    assert BOT_TOKEN not in logged
+
+
+async def test_slack_can_verify_the_request_url(server: Server) -> None:
+    response = await server.event({"type": "url_verification", "challenge": "abc123", "token": "legacy"})
+    assert response.status == 200
+    async with server.http.post(
+        server.url + "/slack/events",
+        data=json.dumps({"type": "url_verification", "challenge": "abc123"}).encode(),
+        headers=signed_headers(json.dumps({"type": "url_verification", "challenge": "abc123"})),
+    ) as again:
+        assert (await again.json())["challenge"] == "abc123"
+
+
+async def test_without_slack_settings_the_path_is_404_and_the_server_still_runs(db_url: str) -> None:
+    running, runner = await start_server(db_url, env={})
+    try:
+        async with running.http.post(running.url + "/slack/events", data=b"{}") as response:
+            assert response.status == 404
+        async with running.http.get(running.url + "/healthz") as health:
+            assert health.status == 200
+            assert "slack" not in (await health.json())["platforms"]
+    finally:
+        await running.http.close()
+        await runner.cleanup()
+
+
+async def test_the_health_check_names_slack_when_it_is_set_up(server: Server) -> None:
+    async with server.http.get(server.url + "/healthz") as health:
+        assert health.status == 200
+        assert "slack" in (await health.json())["platforms"]
+
+
+def test_tokens_and_bodies_are_cut_out_of_log_messages() -> None:
+    message = f"Invalid request signature detected (signature: v0=ab, timestamp: 1, body: {SECRET_TITLE})"
+    assert SECRET_TITLE not in redact(message)
+    assert "xoxb-" not in redact(f"token {BOT_TOKEN} was used")
+    assert "xapp-1" not in redact("app token xapp-1-A0-123-abc")
+    assert (
+        redact("Unhandled request ({'type': 'event_callback', 'text': 'x'})")
+        == "Unhandled request (innhold utelatt)"
+    )
+    assert redact("nothing to hide here") == "nothing to hide here"
