@@ -1,0 +1,139 @@
+"""The reply model as Adaptive Cards: what a person sees in Teams, and what older clients fall back to."""
+
+from __future__ import annotations
+
+import json
+
+from adapters.teams import cards
+from bot.replies import (
+    Actions,
+    Button,
+    Context,
+    Fields,
+    Heading,
+    Image,
+    Item,
+    ItemList,
+    Link,
+    Paragraph,
+    Reply,
+    Table,
+)
+
+TABLE = Table(
+    columns=("Avdeling", "", "16.12.2019", "13.11.2019"),
+    rows=(("LMA", "Landbruk, miljø og arealforvaltning", "583", "451"), ("SKO", "Skole", "12", "20")),
+    numeric=frozenset({2, 3}),
+    footer=("Sum", "", "595", "471"),
+    marked=frozenset({0}),
+    title="Restanser per enhet",
+)
+
+
+def kinds(card: dict) -> list[str]:
+    return [e["type"] for e in card["body"]]
+
+
+def test_every_block_becomes_an_element_a_person_can_read():
+    reply = Reply((
+        Heading("Dine restanser"), Paragraph("Du har **96** restanser."), Context("Tall fra 16.12.2019."),
+        Fields((("16.12.2019", "583"),)), TABLE, Link("Veiledningen", "https://x.example/guide"),
+        Image("https://x.example/chart.png", "Restanser per måned"),
+    ))  # fmt: skip
+    card = cards.card(reply)
+    assert kinds(card) == [
+        "TextBlock",
+        "TextBlock",
+        "TextBlock",
+        "FactSet",
+        "TextBlock",
+        "Table",
+        "TextBlock",
+        "Image",
+    ]
+    assert card["body"][1]["text"] == "Du har **96** restanser."  # Teams renders the bold
+    assert card["body"][6]["text"] == "[Veiledningen](https://x.example/guide)"
+    assert card["fallbackText"] == reply.text()
+
+
+def test_a_table_has_a_header_row_numbers_to_the_right_the_sum_last_and_a_plain_fallback():
+    [title, table] = cards.elements(TABLE, str)
+    assert title["text"] == "Restanser per enhet"
+    header, lma, sko, total = table["rows"]
+    assert [c["items"][0]["text"] for c in header["cells"]] == list(TABLE.columns)
+    assert lma.get("style") == "accent" and "style" not in sko  # a leader's own unit stands out
+    assert [c["items"][0]["text"] for c in total["cells"]] == ["Sum", "", "595", "471"]
+    assert [c.get("horizontalCellContentAlignment") for c in table["columns"]] == [
+        None,
+        None,
+        "Right",
+        "Right",
+    ]
+    assert table["fallback"]["fontType"] == "Monospace" and "583" in table["fallback"]["text"]
+
+
+def test_items_show_id_date_age_and_title_and_open_in_the_records_system():
+    block = ItemList(
+        (Item("2019/1234-5", "13.11.2019", 40, "Søknad om tilskudd", "https://elements.example/jp/2019/1234-5"),
+         Item("2019/99-1", "", None, "")),
+        more=8, more_text="… og 8 til.",
+    )  # fmt: skip
+    first, second, more = cards.elements(block, lambda n: f"{n} dager")
+    assert first["items"][0]["text"] == "**2019/1234-5** · 13.11.2019 · 40 dager"
+    assert first["items"][1]["text"] == "Søknad om tilskudd"
+    assert first["selectAction"] == {
+        "type": "Action.OpenUrl",
+        "url": "https://elements.example/jp/2019/1234-5",
+    }
+    assert second["items"] == [{"type": "TextBlock", "text": "**2019/99-1**", "wrap": True}]
+    assert "selectAction" not in second
+    assert more["text"] == "… og 8 til."
+
+
+def test_buttons_call_the_bot_back_and_links_open_in_the_browser():
+    block = Actions((
+        Button("Vis flere", "mine.page", "10", style="primary"), Button("Slett", "x", style="danger"),
+        Button("Veiledningen", "guide.link", url="https://x.example/guide"),
+    ))  # fmt: skip
+    [action_set] = cards.elements(block, str)
+    more, danger, link = action_set["actions"]
+    assert more == {"type": "Action.Submit", "title": "Vis flere", "style": "positive",
+                    "data": {"restansebot": "mine.page", "value": "10"}}  # fmt: skip
+    assert danger["style"] == "destructive"
+    assert link == {"type": "Action.OpenUrl", "title": "Veiledningen", "url": "https://x.example/guide"}
+
+
+def test_a_pressed_button_is_read_back_from_submit_and_execute_payloads():
+    assert cards.pressed({"restansebot": "mine.page", "value": "10"}) == ("mine.page", "10")
+    assert cards.pressed({"restansebot": "guide"}) == ("guide", "")
+    execute = {
+        "action": {"type": "Action.Execute", "verb": "x", "data": {"restansebot": "hjelp", "value": ""}}
+    }
+    assert cards.pressed(execute) == ("hjelp", "")
+    assert cards.pressed({"something": "else"}) is None
+    assert cards.pressed("mine") is None
+    assert cards.pressed(None) is None
+
+
+def test_a_message_carries_the_card_and_the_summary_for_notifications():
+    activity = cards.message(Reply((Heading("Status"),), "Lista er fra 16.12.2019"))
+    assert activity.summary == "Lista er fra 16.12.2019"
+    [attachment] = activity.attachments
+    assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
+
+
+def test_a_reply_too_large_for_a_card_is_sent_as_text():
+    big = Reply(tuple(Paragraph(f"Linje {i}: " + "x" * 200) for i in range(200)))
+    activity = cards.message(big)
+    assert not activity.attachments and activity.text.startswith("Linje 0")
+    assert len(json.dumps(activity.text).encode()) < 28_000
+
+
+def test_a_channel_version_keeps_neither_sensitive_blocks_nor_a_personal_summary():
+    reply = Reply(
+        (Heading("Dine restanser"), Paragraph("Du har 96.", sensitive=True), Context("Tall fra 16.12.2019.")),
+        "Du har 96 restanser",
+    )
+    public = cards.for_channel(reply)
+    assert public.blocks == (Heading("Dine restanser"), Context("Tall fra 16.12.2019."))
+    assert public.summary == "Dine restanser"
