@@ -18,7 +18,7 @@ from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
 from restanse_core.guide import Guide, load_guide
 from restanse_core.model import Organisation, Person
-from restanse_core.reports import Period, choose_period
+from restanse_core.reports import Period, PersonFigures, choose_period, person_figures
 from restanse_core.settings import Settings
 from restanse_core.store import repository
 
@@ -32,6 +32,7 @@ class _Cache:
     org: Organisation | None = None
     period: Period | None = None
     by_email: dict[str, Person] | None = None
+    figures: dict[str, PersonFigures] | None = None  # everyone's `mine restanser` figures, made on first need
 
 
 class Restansebot:
@@ -81,6 +82,20 @@ class Restansebot:
     @property
     def period(self) -> Period | None:
         return self._refresh().period
+
+    def person_figures(self, initials: str) -> PersonFigures:
+        """A person's count and what has left their list, for the current period.
+
+        Worked out for everyone in one pass the first time after the data change (an import or a new
+        directory), so that each `mine restanser` only has to read the ten oldest entries.
+        """
+        cache = self._refresh()
+        if cache.figures is None:
+            with self._lock:
+                if cache.figures is None:
+                    with self.engine.connect() as conn:
+                        cache.figures = person_figures(conn, cache.period) if cache.period else {}
+        return cache.figures.get(initials, PersonFigures())
 
     def connect(self) -> Connection:
         return self.engine.connect()

@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Join, and_, bindparam, exists, func, select
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from restanse_core.model import Left, Organisation, Restanse, Snapshot
 from restanse_core.store import repository
@@ -157,16 +158,23 @@ def person_count(conn: Connection, snapshot_id: int, initials: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+# Built once: `mine restanser` runs it on every ask, and building a statement costs more than running it.
+_OLDEST = (
+    select(*_RESTANSE_FIELDS)
+    .where(
+        RestanseRow.snapshot_id == bindparam("snapshot_id"),
+        RestanseRow.saksbehandler == bindparam("initials"),
+    )
+    .order_by(RestanseRow.journal_date.asc().nulls_last(), RestanseRow.jp_id)  # read from ix_restanser_oldest
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+
+
 def oldest(conn: Connection, snapshot_id: int, initials: str, limit: int, offset: int = 0) -> list[Restanse]:
     """The person's restanser, oldest first (entries without a journal date last)."""
-    query = (
-        select(*_RESTANSE_FIELDS)
-        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials)
-        .order_by(RestanseRow.journal_date.is_(None), RestanseRow.journal_date, RestanseRow.jp_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [Restanse(**row._mapping) for row in conn.execute(query)]
+    values = {"snapshot_id": snapshot_id, "initials": initials, "limit": limit, "offset": offset}
+    return [Restanse(**row._mapping) for row in conn.execute(_OLDEST, values)]
 
 
 def ages(
@@ -193,32 +201,42 @@ def ages(
 # ---- what has left the list ------------------------------------------------------------------------------
 
 
+def _left_from(period: Period, *, per_person: bool) -> tuple[NamedFromClause, Join, ColumnElement[bool]]:
+    """The previous snapshot's rows joined to the write-offs of the current one, and the test 'no longer listed'.
+
+    Per person an entry has left when it is no longer on that person's list; per unit when no longer in that unit.
+    """
+    assert period.previous is not None
+    before, now = RestanseRow.__table__.alias("before"), RestanseRow.__table__.alias("now")
+    still = select(now.c.id).where(now.c.snapshot_id == period.current.id, now.c.jp_key == before.c.jp_key)
+    if per_person:
+        still = still.where(now.c.saksbehandler == before.c.saksbehandler)
+    else:
+        still = still.where(now.c.enhet == before.c.enhet)
+    wo = WrittenOffRow.__table__
+    joined = before.outerjoin(
+        wo,
+        and_(
+            wo.c.snapshot_id == period.current.id,
+            wo.c.saksbehandler == before.c.saksbehandler,
+            wo.c.jp_key == before.c.jp_key,
+        ),
+    )
+    return before, joined, and_(before.c.snapshot_id == period.previous.id, ~exists(still))
+
+
 def left_since(
     conn: Connection, period: Period, *, initials: str | None = None, units: list[str] | None = None
 ) -> list[Left]:
     """Restanser of the previous snapshot no longer on the list: per person (gone from them) or per unit."""
     if period.previous is None:
         return []
-    before, now = RestanseRow.__table__.alias("before"), RestanseRow.__table__.alias("now")
-    still = select(now.c.id).where(now.c.snapshot_id == period.current.id, now.c.jp_key == before.c.jp_key)
-    if initials is not None:
-        still = still.where(now.c.saksbehandler == before.c.saksbehandler)
-    else:
-        still = still.where(now.c.enhet == before.c.enhet)
+    before, joined, gone = _left_from(period, per_person=initials is not None)
     wo = WrittenOffRow.__table__
     query = (
         select(before.c.jp_id, before.c.saksbehandler, before.c.enhet, wo.c.written_off_date, wo.c.method)
-        .select_from(
-            before.outerjoin(
-                wo,
-                and_(
-                    wo.c.snapshot_id == period.current.id,
-                    wo.c.saksbehandler == before.c.saksbehandler,
-                    wo.c.jp_key == before.c.jp_key,
-                ),
-            )
-        )
-        .where(before.c.snapshot_id == period.previous.id, ~exists(still))
+        .select_from(joined)
+        .where(gone)
         .order_by(before.c.jp_id)
     )
     if initials is not None:
@@ -226,3 +244,34 @@ def left_since(
     if units is not None:
         query = query.where(before.c.enhet.in_(units))
     return [Left(*row) for row in conn.execute(query)]
+
+
+# ---- everyone's own figures at once ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonFigures:
+    """What `mine restanser` says in numbers: restanser now, and how many have left the list since the previous
+    snapshot (`left_since(initials=...)`), of them written off."""
+
+    count: int = 0
+    left: int = 0
+    left_written_off: int = 0
+
+
+def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]:
+    """Every saksbehandler's figures for the period, in two passes over the snapshots instead of one per person."""
+    counts = all_person_counts(conn, period.current.id)
+    left: dict[str, tuple[int, int]] = {}
+    if period.previous is not None:
+        before, joined, gone = _left_from(period, per_person=True)
+        query = (
+            select(
+                before.c.saksbehandler, func.count(), func.count(WrittenOffRow.__table__.c.written_off_date)
+            )
+            .select_from(joined)
+            .where(gone)
+            .group_by(before.c.saksbehandler)
+        )
+        left = {sb: (int(n), int(written)) for sb, n, written in conn.execute(query)}
+    return {sb: PersonFigures(counts.get(sb, 0), *left.get(sb, (0, 0))) for sb in counts.keys() | left.keys()}

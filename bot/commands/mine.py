@@ -7,6 +7,7 @@ from bot.context import Ask
 from bot.registry import Command
 from bot.replies import Actions, Button, Heading, Item, ItemList, Paragraph, Reply
 from restanse_core import reports
+from restanse_core.model import Restanse
 
 
 def handle(ask: Ask) -> Reply:
@@ -17,12 +18,12 @@ def handle(ask: Ask) -> Reply:
         return no_snapshot(ask)
     me = ask.asker.initials
     as_of = period.current.as_of
-    with bot.connect() as conn:
-        count = reports.person_count(conn, period.current.id, me)
-        items = (
-            reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset) if count else []
-        )
-        left = reports.left_since(conn, period, initials=me) if period.previous else []
+    figures = bot.person_figures(me)  # the count and what has left the list: worked out once per import
+    count = figures.count
+    items: list[Restanse] = []
+    if count:
+        with bot.connect() as conn:
+            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset)
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
         blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
@@ -56,9 +57,9 @@ def handle(ask: Ask) -> Reply:
             )
     if period.previous and ask.offset == 0:
         since = d(period.previous.as_of)
-        if left:
-            text = t.plural("mine.left", len(left), date=since)
-            written = sum(1 for x in left if x.written_off)
+        if figures.left:
+            text = t.plural("mine.left", figures.left, date=since)
+            written = figures.left_written_off
             if written and period.current.has_writeoff_dates:
                 text += " " + t("mine.left_written_off", n=written)
             blocks.append(Paragraph(text, sensitive=True))

@@ -7,10 +7,10 @@ import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _FORMATS = (
-    (r"^\d{1,2}\.\d{1,2}\.\d{4}(?:\s.*)?$", "%d.%m.%Y", 10),
-    (r"^\d{4}-\d{1,2}-\d{1,2}(?:[T\s].*)?$", "%Y-%m-%d", 10),
-    (r"^\d{1,2}\.\d{1,2}\.\d{2}(?:\s.*)?$", "%d.%m.%y", 8),
-    (r"^\d{1,2}/\d{1,2}/\d{4}(?:\s.*)?$", "%d/%m/%Y", 10),
+    (r"^\d{1,2}\.\d{1,2}\.\d{4}(?:\s.*)?$", "%d.%m.%Y"),
+    (r"^\d{4}-\d{1,2}-\d{1,2}(?:[T\s].*)?$", "%Y-%m-%d"),
+    (r"^\d{1,2}\.\d{1,2}\.\d{2}(?:\s.*)?$", "%d.%m.%y"),
+    (r"^\d{1,2}/\d{1,2}/\d{4}(?:\s.*)?$", "%d/%m/%Y"),
 )
 
 
@@ -19,7 +19,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     if values.empty:
         return result, pd.Series(False, index=values.index)
-    is_cell_date = values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64)) if values.dtype == object else None
+    is_cell_date = (
+        values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64)) if values.dtype == object else None
+    )
     if is_cell_date is not None and is_cell_date.any():
         result[is_cell_date] = pd.to_datetime(values[is_cell_date]).dt.normalize().astype("datetime64[s]")
     text = values.where(~is_cell_date, "") if is_cell_date is not None else values
@@ -28,17 +30,24 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     todo = text != ""
     if is_cell_date is not None:
         todo &= ~is_cell_date
-    for pattern, fmt, width in _FORMATS:
-        if not todo.any():
-            break
-        candidates = todo & text.str.match(pattern)
-        if not candidates.any():
-            continue
-        head = text[candidates].str.split(n=1).str[0].str.split("T", n=1).str[0]
-        parsed = pd.to_datetime(head, format=fmt, errors="coerce")
+
+    def keep(parsed: pd.Series) -> None:
         ok = parsed.notna()
         result[ok[ok].index] = parsed[ok].astype("datetime64[s]")
         todo[ok[ok].index] = False
+
+    for pattern, fmt in _FORMATS:
+        if not todo.any():
+            break
+        # Most cells hold the date alone: parsed in one vectorised call, without matching the pattern.
+        keep(pd.to_datetime(text[todo], format=fmt, errors="coerce"))
+        pending = text[todo]
+        candidates = pending[pending.str.match(pattern)]
+        if candidates.empty:
+            continue
+        # The rest may carry a time of day or other text after the date.
+        head = candidates.str.split(n=1).str[0].str.split("T", n=1).str[0]
+        keep(pd.to_datetime(head, format=fmt, errors="coerce"))
     if todo.any():  # Excel serial numbers written out as numbers
         numbers = pd.to_numeric(text[todo], errors="coerce")
         serial = numbers[(numbers >= 1) & (numbers < 2958466)]
