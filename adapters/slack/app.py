@@ -50,12 +50,16 @@ def make_client(config: SlackConfig) -> AsyncWebClient:
 def build_bolt_app(
     config: SlackConfig, client: AsyncWebClient, listeners: Listeners, identities: SlackIdentities
 ) -> AsyncApp:
-    app = AsyncApp(
-        client=client,
-        signing_secret=config.signing_secret or "",
-        logger=quiet_logger(),
-        name="restansebot",
-    )
+    logger = quiet_logger()
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that it goes unused next to our client (made from it).
+    note = _WithoutMessage("`token` will be unused")
+    logger.addFilter(note)
+    try:
+        app = AsyncApp(
+            client=client, signing_secret=config.signing_secret or "", logger=logger, name="restansebot"
+        )
+    finally:
+        logger.removeFilter(note)
     app.use(DropRetriedEvents())
     app.use(IgnoreNonPersonMessages())
     app.use(ResolveAsker(identities))
@@ -65,6 +69,15 @@ def build_bolt_app(
     app.command(SLASH_COMMAND)(listeners.slash_command)
     app.action(re.compile(r".+"))(listeners.button)
     return app
+
+
+class _WithoutMessage(logging.Filter):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
 
 
 class SlackAdapter:

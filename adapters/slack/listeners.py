@@ -70,8 +70,8 @@ class Listeners:
     async def _ephemeral(self, respond: AsyncRespond, reply: Reply) -> None:
         await respond(response_type="ephemeral", replace_original=False, **self._message(reply).as_kwargs())
 
-    def _is_dm_with_bot(self, user: str, channel: str | None) -> bool:
-        return channel is not None and channel == self.identities.known_dm(user)
+    def _is_dm_with_bot(self, user: str, channel: str) -> bool:
+        return channel == self.identities.known_dm(user)
 
     # ---- listeners -------------------------------------------------------------------------------------------
 
@@ -98,8 +98,7 @@ class Listeners:
         text = (command.get("text") or "").strip() or EMPTY_COMMAND
         user, channel = command["user_id"], command.get("channel_id")
         answer = await self._answer(text, context.get(ASKER), Place.DIRECT)
-        if self._is_dm_with_bot(user, channel):
-            assert channel is not None
+        if channel is not None and self._is_dm_with_bot(user, channel):
             await self._post(channel, answer.public)
         else:
             await self._ephemeral(respond, answer.public)
@@ -115,11 +114,10 @@ class Listeners:
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         answer = await self._act(action_id, str(action.get("value") or ""), context.get(ASKER), Place.DIRECT)
-        from_home = (body.get("container") or {}).get("type") == "view"
-        if from_home or self._is_dm_with_bot(user, channel):
-            await self._post(
-                channel if channel and not from_home else await self.identities.dm(user), answer.public
-            )
+        if (body.get("container") or {}).get("type") == "view":  # the Home tab: answer in the DM
+            await self._post(await self.identities.dm(user), answer.public)
+        elif channel is not None and self._is_dm_with_bot(user, channel):
+            await self._post(channel, answer.public)
         else:
             await self._ephemeral(respond, answer.public)
 

@@ -32,9 +32,19 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def quiet_logger(name: str = "restansebot.slack.bolt") -> logging.Logger:
-    """The base logger for the Bolt app: Bolt's loggers inherit its filter."""
-    logger = logging.getLogger(name)
+# Bolt copies a base logger's filters only to a logger that has none yet: the one that logs whole bodies
+# gets the filter directly too, whatever made it first.
+BODY_LOGGERS = ("slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification")
+
+
+def _filtered(logger: logging.Logger) -> logging.Logger:
     if not any(isinstance(f, RedactFilter) for f in logger.filters):
         logger.addFilter(RedactFilter())
     return logger
+
+
+def quiet_logger(name: str = "restansebot.slack.bolt") -> logging.Logger:
+    """The base logger for the Bolt app: Bolt's loggers inherit its filter."""
+    for body_logger in BODY_LOGGERS:
+        _filtered(logging.getLogger(body_logger))
+    return _filtered(logging.getLogger(name))

@@ -68,6 +68,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel → messages, newest last
         self.socket_acks: list[dict[str, Any]] = []
+        self.on_call: Callable[[Call], None] | None = None  # told of every call as it arrives (benchmarks)
         self._failures: dict[str, list[_Failure]] = defaultdict(list)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -153,7 +154,10 @@ class FakeSlack:
         return matching()
 
     async def _record(self, method: str, params: dict[str, Any]) -> None:
-        self.calls.append(Call(method, params, time.perf_counter()))
+        call = Call(method, params, time.perf_counter())
+        self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
         async with self._changed:
             self._changed.notify_all()
 
