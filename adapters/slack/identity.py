@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -77,6 +78,13 @@ class SlackIdentities:
             response = await self.client.users_info(user=user_id)
         except SlackApiError as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+            return None
+        except (
+            TimeoutError,
+            aiohttp.ClientError,
+            OSError,
+        ) as exc:  # answer as unknown rather than not at all
+            log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
             return None
         user = response.get("user") or {}
         if user.get("is_bot") or user.get("deleted"):

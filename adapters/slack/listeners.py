@@ -76,7 +76,7 @@ class Listeners:
     # ---- listeners -------------------------------------------------------------------------------------------
 
     async def direct_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if event.get("channel_type") != "im":
+        if not _is_direct(event):
             return  # only DMs are questions; the app does not read channels
         user, channel = event["user"], event["channel"]
         self.identities.remember_dm(user, channel)
@@ -129,3 +129,9 @@ class Listeners:
         if event.get("tab") != "home":
             return
         await publish_home(self.client, self.bot, event["user"], context.get(ASKER))
+
+
+def _is_direct(event: dict[str, Any]) -> bool:
+    """A message in a DM with the bot: Slack says channel_type "im"; DM channel ids start with D."""
+    kind = event.get("channel_type")
+    return kind == "im" if kind else str(event.get("channel", "")).startswith("D")

@@ -49,10 +49,14 @@ class SlackSender:
         return self.texts("common.more", n=n)
 
     async def can_reach(self, person: Person) -> bool:
+        """Whether Slack has a user with the person's e-mail. Raises DeliveryError if Slack cannot say now."""
         try:
-            return await self.identities.user_of(person) is not None
-        except SlackApiError:
-            return False
+            async with as_delivery_errors(self.texts, target=person.name):
+                return await self.identities.user_of(person) is not None
+        except DeliveryError as exc:
+            if exc.permanent:
+                return False
+            raise
 
     async def send_direct(self, person: Person, reply: Reply, *, ref: str, proactive: bool = True) -> Sent:
         target = f"{person.name} ({person.initials})"

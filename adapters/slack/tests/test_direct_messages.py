@@ -129,3 +129,25 @@ async def test_someone_added_to_the_directory_is_known_at_once(server: Server, f
     assert second["text"] == "Du har 0 restanser per 16.12.2019."
     assert "finner deg ikke" not in all_text(second["blocks"])
     assert len(fake_slack.calls_to("users.info")) == 1
+
+
+async def test_a_dm_event_without_channel_type_is_still_a_dm(server: Server, fake_slack: FakeSlack) -> None:
+    event = {
+        "type": "message",
+        "channel": "D" + KARI[0],
+        "user": KARI[0],
+        "text": "mine restanser",
+        "ts": "1.1",
+    }
+    await server.event(event_callback(event))
+    (posted,) = await fake_slack.wait_for("chat.postMessage")
+    assert posted["channel"] == "D" + KARI[0]
+
+
+async def test_when_slack_cannot_say_who_is_asking_the_answer_still_comes(
+    server: Server, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("users.info", "internal_error")
+    await server.event(direct_message(KARI[0], "mine restanser"))
+    (posted,) = await fake_slack.wait_for("chat.postMessage")
+    assert "finner deg ikke i katalogen" in all_text(posted["blocks"])

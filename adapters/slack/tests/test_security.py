@@ -11,7 +11,7 @@ import pytest
 
 from adapters.slack.redact import redact
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack, direct_message, signed_headers
-from adapters.slack.tests.harness import KARI, Server, start_server
+from adapters.slack.tests.harness import KARI, Server, slack_env, start_server
 
 SECRET_TITLE = "Barnevernssak for Ola Nordmann"
 
@@ -92,3 +92,27 @@ def test_tokens_and_bodies_are_cut_out_of_log_messages() -> None:
         == "Unhandled request (innhold utelatt)"
     )
     assert redact("nothing to hide here") == "nothing to hide here"
+
+
+async def test_slack_and_teams_side_by_side_each_keep_their_own_checks(
+    db_url: str, fake_slack: FakeSlack
+) -> None:
+    teams = {
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": "00000000-0000-0000-0000-000000000001",
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": "00000000-0000-0000-0000-000000000002",
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "teams-secret",
+    }
+    running, runner = await start_server(db_url, slack_env(fake_slack, **teams))
+    try:
+        async with running.http.get(running.url + "/healthz") as health:
+            assert set((await health.json())["platforms"]) >= {"slack", "teams"}
+        async with running.http.post(running.url + "/api/messages", json={"type": "message"}) as no_jwt:
+            assert no_jwt.status == 401  # Teams' JWT check, on its own path
+        response = await running.event(direct_message(KARI[0], "status"))  # no JWT: Slack signs instead
+        assert response.status == 200
+        (posted,) = await fake_slack.wait_for("chat.postMessage")
+        assert posted["channel"] == "D" + KARI[0]
+    finally:
+        await running.http.close()
+        await runner.cleanup()
+        running.runtime.engine.dispose()
