@@ -30,6 +30,10 @@ PLATFORM = "slack"
 RECHECK_UNKNOWN_SECONDS = 600.0
 
 
+class IdentityUnavailable(Exception):
+    """Slack could not say who a user is just now, and we did not know them from before."""
+
+
 class SlackIdentities:
     def __init__(
         self,
@@ -49,16 +53,21 @@ class SlackIdentities:
     # ---- Slack user → person -------------------------------------------------------------------------------
 
     async def person(self, user_id: str) -> Person | None:
-        """The person behind a Slack user, or None for someone not in the directory."""
+        """The person behind a Slack user, or None for someone not in the directory.
+
+        Raises IdentityUnavailable when Slack cannot answer and the user is new to us."""
         known = self.identities.get(user_id)
         if known is not None:
             person = self.bot.person_by_email(known.email)
             if person is not None or not self._may_ask_again(user_id):
                 self._remember(user_id, known.email, person)
                 return person
-        email = await self._email_of(user_id)
-        if email is None and known is not None:
-            email = known.email  # Slack did not answer: keep what we knew
+        try:
+            email = await self._email_of(user_id)
+        except IdentityUnavailable:
+            if known is None:
+                raise
+            email = known.email  # keep what we knew
         person = self.bot.person_by_email(email)
         self._remember(user_id, email, person)
         return person
@@ -73,19 +82,19 @@ class SlackIdentities:
             self.conversations.put(f"email:{email.lower()}", {"user": user_id})
 
     async def _email_of(self, user_id: str) -> str | None:
+        """The user's e-mail as Slack shows it; None for a user who has none (or is gone, or a bot)."""
         self._asked[user_id] = self._monotonic()
         try:
             response = await self.client.users_info(user=user_id)
         except SlackApiError as exc:
-            log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
-            return None
-        except (
-            TimeoutError,
-            aiohttp.ClientError,
-            OSError,
-        ) as exc:  # answer as unknown rather than not at all
+            error = exc.response.get("error")
+            if error in ("user_not_found", "user_not_visible"):
+                return None
+            log.warning("users.info for %s failed: %s", user_id, error)
+            raise IdentityUnavailable(user_id) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
-            return None
+            raise IdentityUnavailable(user_id) from exc
         user = response.get("user") or {}
         if user.get("is_bot") or user.get("deleted"):
             return None

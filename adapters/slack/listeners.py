@@ -22,11 +22,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import publish_home
 from adapters.slack.identity import SlackIdentities
-from adapters.slack.middleware import ASKER
+from adapters.slack.middleware import ASKER, WHO_UNKNOWN
 from adapters.slack.render import Message, render
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.service import Restansebot
-from restanse_core.model import Person
 
 log = logging.getLogger("restansebot.slack")
 SLASH_COMMAND = "/restanser"
@@ -41,22 +40,26 @@ class Listeners:
 
     # ---- the bot, off the event loop -------------------------------------------------------------------------
 
-    async def _answer(self, text: str, asker: Person | None, place: Place) -> Answer:
+    async def _answer(self, text: str, context: AsyncBoltContext, place: Place) -> Answer:
+        if context.get(WHO_UNKNOWN):
+            return self._saying("slack.who_unknown")
         try:
-            return await asyncio.to_thread(self.bot.answer, text, asker, place)
+            return await asyncio.to_thread(self.bot.answer, text, context.get(ASKER), place)
         except Exception:
             log.exception("Svaret på et spørsmål i Slack feilet")
-            return self._failed()
+            return self._saying("slack.failed")
 
-    async def _act(self, action: str, value: str, asker: Person | None, place: Place) -> Answer:
+    async def _act(self, action: str, value: str, context: AsyncBoltContext, place: Place) -> Answer:
+        if context.get(WHO_UNKNOWN):
+            return self._saying("slack.who_unknown")
         try:
-            return await asyncio.to_thread(self.bot.act, action, value, asker, place)
+            return await asyncio.to_thread(self.bot.act, action, value, context.get(ASKER), place)
         except Exception:
             log.exception("Svaret på et knappetrykk i Slack feilet")
-            return self._failed()
+            return self._saying("slack.failed")
 
-    def _failed(self) -> Answer:
-        return Answer(Reply((Paragraph(self.bot.texts("slack.failed")),)))
+    def _saying(self, phrase: str) -> Answer:
+        return Answer(Reply((Paragraph(self.bot.texts(phrase)),)))
 
     def _message(self, reply: Reply, *, use_summary: bool = True) -> Message:
         return render(reply, more=lambda n: self.bot.texts("common.more", n=n), use_summary=use_summary)
@@ -80,12 +83,12 @@ class Listeners:
             return  # only DMs are questions; the app does not read channels
         user, channel = event["user"], event["channel"]
         self.identities.remember_dm(user, channel)
-        answer = await self._answer(event.get("text") or "", context.get(ASKER), Place.DIRECT)
+        answer = await self._answer(event.get("text") or "", context, Place.DIRECT)
         await self._post(channel, answer.public, thread_ts=event.get("thread_ts"))
 
     async def mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         user, channel = event["user"], event["channel"]
-        answer = await self._answer(event.get("text") or "", context.get(ASKER), Place.CHANNEL)
+        answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         thread = event.get("thread_ts")
         await self._post(channel, answer.public, thread_ts=thread, use_summary=answer.private is None)
         if answer.private is not None:
@@ -97,7 +100,7 @@ class Listeners:
         await ack()
         text = (command.get("text") or "").strip() or EMPTY_COMMAND
         user, channel = command["user_id"], command.get("channel_id")
-        answer = await self._answer(text, context.get(ASKER), Place.DIRECT)
+        answer = await self._answer(text, context, Place.DIRECT)
         if channel is not None and self._is_dm_with_bot(user, channel):
             await self._post(channel, answer.public)
         else:
@@ -113,7 +116,7 @@ class Listeners:
             return  # a link button opens in the browser; Slack only tells us it was pressed
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
-        answer = await self._act(action_id, str(action.get("value") or ""), context.get(ASKER), Place.DIRECT)
+        answer = await self._act(action_id, str(action.get("value") or ""), context, Place.DIRECT)
         if (body.get("container") or {}).get("type") == "view":  # the Home tab: answer in the DM
             await self._post(await self.identities.dm(user), answer.public)
         elif channel is not None and self._is_dm_with_bot(user, channel):
@@ -126,8 +129,8 @@ class Listeners:
         return any(c.id == command_id for c in self.bot.registry.commands)
 
     async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if event.get("tab") != "home":
-            return
+        if event.get("tab") != "home" or context.get(WHO_UNKNOWN):
+            return  # (if Slack cannot say who it is, the tab keeps what it showed last)
         await publish_home(self.client, self.bot, event["user"], context.get(ASKER))
 
 

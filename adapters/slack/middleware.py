@@ -13,10 +13,11 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from adapters.slack.identity import SlackIdentities
+from adapters.slack.identity import IdentityUnavailable, SlackIdentities
 
 Next = Callable[[], Awaitable[BoltResponse]]
 ASKER = "asker"  # context key: the Person asking, or None
+WHO_UNKNOWN = "asker_unavailable"  # context key: True when Slack could not say who is asking
 
 # Message subtypes that are a person writing; every other subtype is an edit, a deletion, a join, a bot...
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
@@ -64,7 +65,10 @@ class IgnoreNonPersonMessages(AsyncMiddleware):
 
 
 class ResolveAsker(AsyncMiddleware):
-    """Puts the person behind the Slack user in the context (`context["asker"]`, None if unknown)."""
+    """Puts the person behind the Slack user in the context (`context["asker"]`, None if unknown).
+
+    When Slack cannot say who a new user is, the request still goes on, marked, so that the answer can say
+    "try again" rather than "you are not in the directory"."""
 
     def __init__(self, identities: SlackIdentities) -> None:
         self.identities = identities
@@ -73,5 +77,10 @@ class ResolveAsker(AsyncMiddleware):
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse | None:
         user_id = req.context.user_id
-        req.context[ASKER] = await self.identities.person(user_id) if user_id else None
+        req.context[ASKER] = None
+        if user_id:
+            try:
+                req.context[ASKER] = await self.identities.person(user_id)
+            except IdentityUnavailable:
+                req.context[WHO_UNKNOWN] = True
         return await next()

@@ -144,10 +144,14 @@ async def test_a_dm_event_without_channel_type_is_still_a_dm(server: Server, fak
     assert posted["channel"] == "D" + KARI[0]
 
 
-async def test_when_slack_cannot_say_who_is_asking_the_answer_still_comes(
+async def test_when_slack_cannot_say_who_is_asking_the_asker_is_told_to_try_again(
     server: Server, fake_slack: FakeSlack
 ) -> None:
     fake_slack.fail("users.info", "internal_error")
     await server.event(direct_message(KARI[0], "mine restanser"))
     (posted,) = await fake_slack.wait_for("chat.postMessage")
-    assert "finner deg ikke i katalogen" in all_text(posted["blocks"])
+    assert "Prøv igjen om litt" in all_text(posted["blocks"])
+    assert "finner deg ikke i katalogen" not in all_text(posted["blocks"])
+    await server.event(direct_message(KARI[0], "mine restanser"))  # Slack answers again
+    (_, second) = await fake_slack.wait_for("chat.postMessage", 2)
+    assert second["text"] == "Du har 96 restanser per 16.12.2019."
