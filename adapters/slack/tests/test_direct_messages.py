@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import sqlalchemy
+
 from adapters.slack.tests.fakes import BOT_ID, BOT_USER, FakeSlack, direct_message, event_callback
 from adapters.slack.tests.harness import KARI, STRANGER, Server, all_text, slack_env, start_server
 from restanse_core.model import Person
@@ -155,3 +157,22 @@ async def test_when_slack_cannot_say_who_is_asking_the_asker_is_told_to_try_agai
     await server.event(direct_message(KARI[0], "mine restanser"))  # Slack answers again
     (_, second) = await fake_slack.wait_for("chat.postMessage", 2)
     assert second["text"] == "Du har 96 restanser per 16.12.2019."
+
+
+async def test_a_known_asker_costs_no_database_writes(server: Server, fake_slack: FakeSlack) -> None:
+    await server.event(direct_message(KARI[0], "mine restanser"))  # first contact: identity and DM stored
+    await fake_slack.wait_for("chat.postMessage")
+    writes: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    sqlalchemy.event.listen(server.runtime.engine, "before_cursor_execute", record)
+    try:
+        for n in range(2, 5):
+            await server.event(direct_message(KARI[0], "mine restanser"))
+            await fake_slack.wait_for("chat.postMessage", n)
+    finally:
+        sqlalchemy.event.remove(server.runtime.engine, "before_cursor_execute", record)
+    assert writes == []
