@@ -18,6 +18,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import publish_home
@@ -91,8 +92,18 @@ class Listeners:
         answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         thread = event.get("thread_ts")
         await self._post(channel, answer.public, thread_ts=thread, use_summary=answer.private is None)
-        if answer.private is not None:
+        if answer.private is None:
+            return
+        try:
             await self._post(await self.identities.dm(user), answer.private)
+        except SlackApiError as exc:  # no DM to be had: show it to the asker alone, in the channel
+            log.warning(
+                "Fikk ikke sendt svaret privat i Slack (%s); sender det flyktig", exc.response.get("error")
+            )
+            message = self._message(answer.private)
+            await self.client.chat_postEphemeral(
+                channel=channel, user=user, thread_ts=thread, **message.as_kwargs()
+            )
 
     async def slash_command(
         self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext

@@ -81,3 +81,13 @@ async def test_nothing_from_a_persons_list_reaches_any_channel(server: Server, f
         assert not [t for t in titles if t in call.everything]
         assert not [i for i in ids if i in call.everything]
         assert "Fordeling per saksbehandler" not in call.everything
+
+
+async def test_when_the_dm_cannot_be_opened_the_private_part_is_shown_to_the_asker_alone(
+    server: Server, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("conversations.open", "internal_error")
+    await server.event(mention(KARI[0], CHANNEL, "mine restanser"))
+    (ephemeral,) = await fake_slack.wait_for("chat.postEphemeral")
+    assert ephemeral["channel"] == CHANNEL and ephemeral["user"] == KARI[0]
+    assert "Faktura – purring" in all_text(ephemeral["blocks"])
