@@ -133,18 +133,46 @@ def elements(block: Block, days_label: DaysLabel) -> list[Card]:
     return []
 
 
-def card(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> Card:
+class FinishedCard(dict[str, Any]):
+    """A card that is complete: shared, never copied.
+
+    The SDK deep-copies every outgoing activity before sending it; for a card of a few hundred small dicts
+    and strings that copy cost more than answering the question. Nothing changes a card once it is built,
+    so copies may be the card itself.
+    """
+
+    def __copy__(self) -> FinishedCard:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FinishedCard:
+        return self
+
+
+def card(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> FinishedCard:
     body: list[Card] = []
     for block in reply.blocks:
         body += elements(block, days_label)
-    return {
-        "type": "AdaptiveCard",
-        "$schema": SCHEMA,
-        "version": VERSION,
-        "body": body,
-        "fallbackText": render_plain(reply),
-        "msteams": {"width": "Full"},
-    }
+    return FinishedCard(
+        type="AdaptiveCard",
+        body=body,
+        fallbackText=render_plain(reply),
+        msteams={"width": "Full"},
+        version=VERSION,
+        **{"$schema": SCHEMA},
+    )
+
+
+def _may_be_too_large(content: Card) -> bool:
+    """Whether the exact size is worth computing (the JSON encoding costs more than the rest of a reply).
+
+    An upper bound: at most 12 bytes of JSON per character of the fallback text (each text twice, escaped),
+    300 bytes of keys per element and 200 per button; tables are always measured.
+    """
+    body = content["body"]
+    if any(e["type"] == "Table" for e in body):
+        return True
+    buttons = sum(len(e["actions"]) for e in body if e["type"] == "ActionSet")
+    return 12 * len(content["fallbackText"]) + 300 * len(body) + 200 * buttons > MAX_CARD_BYTES
 
 
 def for_channel(reply: Reply) -> Reply:
@@ -164,7 +192,7 @@ def message(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> Activit
     activity = Activity(type=ActivityTypes.message)
     if reply.summary:
         activity.summary = reply.summary
-    if len(json.dumps(content, ensure_ascii=False).encode()) > MAX_CARD_BYTES:
+    if _may_be_too_large(content) and len(json.dumps(content, ensure_ascii=False).encode()) > MAX_CARD_BYTES:
         activity.text = render_plain(reply)[: MAX_CARD_BYTES // 2]
     else:
         activity.attachments = [Attachment(content_type=CONTENT_TYPE, content=content)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import random
 
 from adapters.teams import cards
 from bot.replies import (
@@ -137,3 +139,31 @@ def test_a_channel_version_keeps_neither_sensitive_blocks_nor_a_personal_summary
     public = cards.for_channel(reply)
     assert public.blocks == (Heading("Dine restanser"), Context("Tall fra 16.12.2019."))
     assert public.summary == "Dine restanser"
+
+
+def test_the_cheap_size_bound_never_lets_an_oversized_card_through():
+    rng = random.Random(3)
+    texts = 'aø"\\x<'
+    for _ in range(500):
+        blocks: list = []
+        for _ in range(rng.randrange(1, 60)):
+            t = "".join(rng.choice(texts) for _ in range(rng.randrange(0, 40)))
+            blocks.append(rng.choice([
+                Context(t), Paragraph(t), Link(t or "l", "https://x.example/" + t),
+                Actions(tuple(Button(t or "b", "mine.page", "1" * rng.randrange(5)) for _ in range(rng.randrange(1, 6)))),
+                ItemList(tuple(Item(t, "01.01.2019", 3, t, rng.choice([None, "https://x/" + t]))
+                               for _ in range(rng.randrange(0, 15))), more=rng.randrange(3)),
+                Fields(tuple((t, t) for _ in range(rng.randrange(0, 8)))),
+            ]))  # fmt: skip
+        card = cards.card(Reply(tuple(blocks)))
+        if not cards._may_be_too_large(card):
+            assert len(json.dumps(card, ensure_ascii=False).encode()) <= cards.MAX_CARD_BYTES
+
+
+def test_a_finished_card_is_shared_not_copied_when_the_sdk_copies_the_activity():
+    activity = cards.message(Reply((Heading("Status"),)))
+    copied = copy.deepcopy(activity)
+    assert copied.attachments[0].content is activity.attachments[0].content
+    assert copied.model_dump(by_alias=True, exclude_unset=True, mode="json")["attachments"][0]["content"][
+        "body"
+    ]
