@@ -20,6 +20,7 @@ from collections.abc import Callable
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.identities import ConversationStore, IdentityStore
 from bot.service import Restansebot
@@ -77,9 +78,12 @@ class SlackIdentities:
         return asked is None or self._monotonic() - asked > RECHECK_UNKNOWN_SECONDS
 
     def _remember(self, user_id: str, email: str | None, person: Person | None) -> None:
-        self.identities.put(user_id, email, person.initials if person else None)
-        if email and person is not None:
-            self.conversations.put(f"email:{email.lower()}", {"user": user_id})
+        try:
+            self.identities.put(user_id, email, person.initials if person else None)
+            if email and person is not None:
+                self.conversations.put(f"email:{email.lower()}", {"user": user_id})
+        except SQLAlchemyError as exc:  # e.g. two replicas storing the same user at once: next time, then
+            log.warning("Kunne ikke lagre Slack-identiteten %s: %s", user_id, type(exc).__name__)
 
     async def _email_of(self, user_id: str) -> str | None:
         """The user's e-mail as Slack shows it; None for a user who has none (or is gone, or a bot)."""
@@ -127,7 +131,10 @@ class SlackIdentities:
         return str(ref["channel"]) if ref else None
 
     def remember_dm(self, user_id: str, channel: str) -> None:
-        self.conversations.put(f"dm:{user_id}", {"channel": channel})
+        try:
+            self.conversations.put(f"dm:{user_id}", {"channel": channel})
+        except SQLAlchemyError as exc:
+            log.warning("Kunne ikke lagre Slack-DM-en til %s: %s", user_id, type(exc).__name__)
 
     async def dm(self, user_id: str) -> str:
         """The bot's direct-message channel with a user, opened once and then remembered."""
