@@ -35,6 +35,16 @@ def mount(app: web.Application, runtime: Runtime) -> Sender | None:
     return attach(app, runtime, settings).sender
 
 
+def sender(runtime: Runtime) -> Sender | None:
+    """The sending port alone (no HTTP route), for `restansebot nudges send` outside the server.
+
+    (Its implementation lives in `sending.py`: a submodule named `sender` would replace this function.)
+    """
+    from adapters.teams.app import standalone_sender
+
+    return standalone_sender(runtime, _config.TeamsConfig.from_env(runtime.env))
+
+
 def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--teams-no-pacing",

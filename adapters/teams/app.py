@@ -29,9 +29,10 @@ from adapters.teams.config import TeamsConfig, is_loopback_host, is_loopback_url
 from adapters.teams.handlers import TeamsHandlers
 from adapters.teams.identity import TeamsPeople
 from adapters.teams.references import References
-from adapters.teams.sender import TeamsSender
+from adapters.teams.sending import TeamsSender
 from bot.identities import ConversationStore, IdentityStore
 from bot.platform import Runtime
+from restanse_core.errors import UserError
 
 log = logging.getLogger("restansebot.teams")
 PREFIX, ROUTE = "/api", "/messages"  # together: /api/messages
@@ -63,6 +64,21 @@ class Teams:
         await self.sender.close()
 
 
+def connection_manager(config: TeamsConfig) -> MsalConnectionManager:
+    """The SDK's MSAL connections from the CONNECTIONS__* settings; a setting it rejects stops the start."""
+    try:
+        return MsalConnectionManager(**config.sdk)
+    except ValueError as exc:  # e.g. AUTHTYPE=certificate without CERTPFXFILE
+        raise UserError(f"Teams: {exc} (se CONNECTIONS__SERVICE_CONNECTION__SETTINGS__*)") from None
+
+
+def standalone_sender(runtime: Runtime, config: TeamsConfig) -> TeamsSender:
+    """The sending port without the HTTP route: for `restansebot nudges send`."""
+    factory = RestChannelServiceClientFactory(connection_manager(config))
+    references = References(ConversationStore(runtime.engine, "teams"))
+    return TeamsSender(references=references, factory=factory, config=config, texts=runtime.bot.texts)
+
+
 def build(
     runtime: Runtime,
     config: TeamsConfig,
@@ -71,7 +87,7 @@ def build(
     host_validator: OutboundHostValidator | None = None,
 ) -> Teams:
     """The Teams side of the server. Tests may pass a client factory and host validator of their own."""
-    connections = MsalConnectionManager(**config.sdk)
+    connections = connection_manager(config)
     factory = client_factory or RestChannelServiceClientFactory(connections)
     if host_validator is None:
         # With credentials, Bot Framework vouches for the caller; the serviceUrl must still be a Microsoft host.

@@ -21,7 +21,7 @@ from adapters.teams.config import Retry
 from adapters.teams.identity import TeamsPeople
 from adapters.teams.references import References, place_of
 from adapters.teams.retry import GaveUp, with_retries
-from adapters.teams.sender import TeamsSender
+from adapters.teams.sending import TeamsSender
 from bot.delivery.port import DeliveryError
 from bot.replies import Actions, Answer, Button, Heading, Paragraph, Place, Reply
 from bot.service import Restansebot

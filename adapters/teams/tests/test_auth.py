@@ -180,3 +180,20 @@ def _no_host_check():
     from microsoft_agents.hosting.core import OutboundHostValidator
 
     return OutboundHostValidator(enabled=False)
+
+
+async def test_a_setting_the_sdk_rejects_stops_the_start_with_a_message(engine):
+    env = {**CREDENTIALS, "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE": "certificate"}
+    with pytest.raises(UserError, match="CERT_PFX_FILE"):
+        build_app(make_runtime(engine, env))
+
+
+async def test_the_server_starts_with_teams_and_slack_together(serve, connector):
+    pytest.importorskip("adapters.slack", reason="the Slack adapter is not in this tree")
+    slack = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "test-secret",
+             "RESTANSEBOT_SLACK_API_URL": "http://127.0.0.1:9/api/"}  # fmt: skip
+    server = await serve({**ANONYMOUS, **slack})
+    async with server.session.get(server.url + "/healthz") as health:
+        assert (await health.json())["platforms"] == ["slack", "teams"]
+    assert (await server.post(activity("status", service_url=connector.url))).status == 202
+    assert "Status" in connector.activities[-1].text

@@ -10,7 +10,7 @@ from microsoft_agents.hosting.core import RestChannelServiceClientFactory
 
 from adapters.teams.config import Retry, TeamsConfig
 from adapters.teams.references import References
-from adapters.teams.sender import TeamsSender
+from adapters.teams.sending import TeamsSender
 from adapters.teams.tests.conftest import ANONYMOUS, KARI, LIV, Server
 from adapters.teams.tests.fakes import FakeConnector
 from bot.delivery.port import DeliveryError, Sender
@@ -230,3 +230,17 @@ async def test_direct_messages_carry_no_token_in_anonymous_mode_and_kari_is_know
 @pytest.fixture
 def _connector_used(connector: FakeConnector) -> FakeConnector:
     return connector
+
+
+async def test_the_sending_port_also_works_without_the_server(server, say, connector):
+    import adapters.teams
+
+    await say("status")
+    connector.clear()
+    standalone = adapters.teams.sender(server.runtime)
+    assert isinstance(standalone, TeamsSender)
+    try:
+        sent = await standalone.send_direct(person(server, "KAB"), NUDGE, ref="outbox-18")
+    finally:
+        await standalone.close()
+    assert sent.conversation == "a:kari" and connector.calls[0].path == "/v3/conversations/a:kari/activities"
