@@ -25,7 +25,7 @@ from microsoft_agents.hosting.core import (
 )
 from yarl import URL
 
-from adapters.teams.config import TeamsConfig, is_loopback_host, is_loopback_url
+from adapters.teams.config import TeamsConfig, is_loopback_host, is_loopback_url, while_someone_waits
 from adapters.teams.handlers import TeamsHandlers
 from adapters.teams.identity import TeamsPeople
 from adapters.teams.references import References
@@ -106,8 +106,9 @@ def build(
     agent = AgentApplication[TurnState](options, connection_manager=connections)
     references = References(ConversationStore(runtime.engine, "teams"))
     sender = TeamsSender(references=references, factory=factory, config=config, texts=runtime.bot.texts)
-    people = TeamsPeople(runtime.bot, IdentityStore(runtime.engine, "teams"), references, config.retry)
-    handlers = TeamsHandlers(runtime.bot, people, references, sender, config.retry)
+    quick = while_someone_waits(config.retry)
+    people = TeamsPeople(runtime.bot, IdentityStore(runtime.engine, "teams"), references, quick)
+    handlers = TeamsHandlers(runtime.bot, people, references, sender, quick)
     handlers.register(agent)
     adapter.on_turn_error = handlers.on_error  # the SDK's default would show the exception text to the user
 

@@ -81,6 +81,11 @@ class Retry:
     max_delay: float = 30.0  # one wait is never longer than this (a longer Retry-After ends the attempts)
 
 
+def while_someone_waits(retry: Retry) -> Retry:
+    """Retries inside a turn (a reply, a member look-up): Teams gives up on the turn after about 15 s."""
+    return Retry(attempts=min(retry.attempts, 3), base_delay=0.5, max_delay=4.0)
+
+
 @dataclass(frozen=True)
 class TeamsConfig:
     sdk: dict[str, Any]  # what load_configuration_from_env makes of the CONNECTIONS__* variables

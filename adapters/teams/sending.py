@@ -26,7 +26,7 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants,
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from adapters.teams import cards
-from adapters.teams.config import TeamsConfig
+from adapters.teams.config import TeamsConfig, while_someone_waits
 from adapters.teams.pacing import Pacer
 from adapters.teams.references import Reference, References
 from adapters.teams.retry import GaveUp, with_retries
@@ -212,9 +212,11 @@ class TeamsSender:
                 raise DeliveryError(self.texts("teams.auth_failed"), permanent=False) from None
             return await request(client)
 
+        # The monthly fan-out can wait for Teams; a private answer to a question asked in a channel cannot.
+        policy = self.config.retry if paced else while_someone_waits(self.config.retry)
         for tries in (1, 2):
             try:
-                return await with_retries(attempt, self.config.retry, sleep=self._sleep)
+                return await with_retries(attempt, policy, sleep=self._sleep)
             except aiohttp.ClientResponseError as exc:
                 if exc.status == 401 and tries == 1:
                     async with self._lock:  # an expired or revoked token: fetch a new one, once
