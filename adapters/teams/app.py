@@ -36,6 +36,14 @@ from restanse_core.errors import UserError
 
 log = logging.getLogger("restansebot.teams")
 PREFIX, ROUTE = "/api", "/messages"  # together: /api/messages
+ANONYMOUS_BANNER = "\n".join((
+    "",
+    "!" * 78,
+    "  TEAMS KJØRER I ANONYM MODUS (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED=true).",
+    "  Ingen token sjekkes. Bare for lokale prøver: serveren lytter på %s og svarer bare",
+    "  aktiviteter med serviceUrl på denne maskinen. Sett opp Azure Bot-legitimasjon for drift.",
+    "!" * 78,
+))  # fmt: skip
 
 
 class LoopbackServiceUrls(OutboundHostValidator):
@@ -148,13 +156,5 @@ def attach(
         logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
             logging.ERROR
         )
-        log.warning(
-            "\n" + "!" * 78 + "\n"
-            "  TEAMS KJØRER I ANONYM MODUS (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED=true).\n"
-            "  Ingen token sjekkes. Bare for lokale prøver: serveren lytter på %s og svarer bare\n"
-            "  aktiviteter med serviceUrl på denne maskinen. Sett opp Azure Bot-legitimasjon for drift.\n"
-            + "!"
-            * 78,
-            runtime.host,
-        )
+        log.warning(ANONYMOUS_BANNER, runtime.host)
     return teams
