@@ -96,8 +96,8 @@ def _styled(text: str) -> list[dict[str, Any]]:
             elements.append({"type": "text", "text": text[at : match.start()]})
         elements.append({"type": "text", "text": match.group(1), "style": {"bold": True}})
         at = match.end()
-    if at < len(text):
-        elements.append({"type": "text", "text": text[at:]})
+    if at < len(text) or not elements:  # Slack refuses a section without elements
+        elements.append({"type": "text", "text": text[at:] or " "})
     return elements
 
 
