@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 ICONS = ("color.png", "outline.png")
+DEFAULT_URL = "http://127.0.0.1:3978"
 
 
 def _guid(text: str) -> str:
@@ -30,7 +31,7 @@ def add_package_command(teams: argparse._SubParsersAction) -> None:
     p.add_argument("--app-id", type=_guid, required=True, metavar="GUID", help="Teams-appens id")
     p.add_argument("--bot-id", type=_guid, metavar="GUID", help="Azure Bot-ens app-id (standard: --app-id)")
     p.add_argument("--public-url", metavar="URL",
-                   help="adressen boten nås på (standard: RESTANSEBOT_PUBLIC_URL)")  # fmt: skip
+                   help=f"adressen boten nås på (standard: RESTANSEBOT_PUBLIC_URL, ellers {DEFAULT_URL})")  # fmt: skip
     p.add_argument("-o", "--output", type=Path, default=Path("restansebot.zip"), metavar="FIL")
     p.set_defaults(func=package_command)
 
@@ -49,11 +50,8 @@ def write_package(output: Path, manifest: dict[str, Any], icons: Path = MANIFEST
 
 
 def package_command(cli: Cli, args: argparse.Namespace) -> int:
-    public_url = (args.public_url or cli.settings.public_url or "").strip().rstrip("/")
-    if not public_url:
-        raise UserError(
-            "Oppgi --public-url (eller RESTANSEBOT_PUBLIC_URL): adressen Teams og folk når boten på."
-        )
+    # As for `serve`: RESTANSEBOT_PUBLIC_URL, else the server's own default address (for a local trial only).
+    public_url = (args.public_url or cli.settings.public_url or DEFAULT_URL).strip().rstrip("/")
     if not public_url.startswith(("https://", "http://")):
         raise UserError(f"--public-url må begynne med https://, ikke «{public_url}».")
     manifest = build_manifest(

@@ -90,3 +90,28 @@ def test_the_package_command_refuses_an_app_id_that_is_not_a_guid(tmp_path, caps
         main(["--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "teams", "package", "--app-id", "restansebot",
               "-o", str(tmp_path / "x.zip")])  # fmt: skip
     assert done.value.code == 2 and "er ikke en GUID" in capsys.readouterr().err
+
+
+def test_without_a_public_url_the_package_names_the_local_server_and_warns_about_https(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.delenv("RESTANSEBOT_PUBLIC_URL", raising=False)
+    output = tmp_path / "local.zip"
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "--db",
+                f"sqlite:///{tmp_path / 'db.sqlite'}",
+                "teams",
+                "package",
+                "--app-id",
+                APP_ID,
+                "-o",
+                str(output),
+            ]
+        )
+    assert done.value.code == 0 and "krever https" in capsys.readouterr().err
+    with zipfile.ZipFile(output) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["validDomains"] == ["127.0.0.1"] and manifest["bots"][0]["botId"] == APP_ID
+    validate(manifest)
