@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from bot import cli_nudges
 from bot.commands.oversikt import unit_table_block
 from bot.context import Ask
 from bot.nudge_texts import render_plan
@@ -69,6 +70,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", type=parse_day, metavar="DATO")
     p.add_argument("--compare", type=parse_day, metavar="DATO")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--chart", type=Path, metavar="FIL.png", help="tegn også enhetene måned for måned som PNG")
     p.set_defaults(func=report_command)
 
     nudges = sub.add_parser("nudges", help="månedens påminnelser")
@@ -80,6 +82,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", type=parse_day, metavar="DATO", help="dagen meldingene sendes (standard: i dag)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=nudges_plan)
+    cli_nudges.add_commands(nsub)
 
     p = sub.add_parser(
         "serve", help="kjør boten: Slack- og Teams-endepunktene, /healthz, /guide og planleggeren"
@@ -214,6 +217,16 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
             )
         org = repository.load_organisation(conn)
         table = reports.unit_table(conn, org, period)
+    if args.chart:
+        from bot.chart import write_chart
+
+        if args.chart.suffix.lower() != ".png":
+            raise UserError(f"--chart {args.chart}: diagrammet lagres som PNG; gi fila endelsen .png.")
+        try:
+            write_chart(table, args.chart)
+        except OSError as exc:
+            raise UserError(f"Kan ikke skrive diagrammet til {args.chart}: {exc.strerror}") from None
+        Console(stderr=True).print(f"Diagrammet er lagret i {args.chart}.", markup=False)
     if args.format == "json":
         sys.stdout.write(
             dump_json(

@@ -59,8 +59,15 @@ def _change(now: int, before: int | None, texts: Texts) -> str:
 
 
 def render_plan(
-    plan: Plan, org: Organisation, settings: Settings, texts: Texts, guide_url: str | None
+    plan: Plan,
+    org: Organisation,
+    settings: Settings,
+    texts: Texts,
+    guide_url: str | None,
+    table_mark: str | None = None,
 ) -> list[Rendered]:
+    """Every planned message as text. With `table_mark`, the mark stands where the table would be, so a platform
+    can show the table natively."""
     env = texts.jinja
     common: dict[str, Any] = {
         "as_of": plan.as_of,
@@ -70,7 +77,7 @@ def render_plan(
         "contacts": contacts_phrase(settings, texts),
         "previous_date": plan.table.period.previous.as_of if plan.table.period.previous else None,
     }
-    full_table = "\n".join(table_lines(plan_table(plan, texts)))
+    full_table = table_mark or "\n".join(table_lines(plan_table(plan, texts)))
     leaders = sum(1 for m in plan.messages if m.kind == Kind.LEDER)
     out = []
     for message in plan.messages:
@@ -88,7 +95,9 @@ def render_plan(
                 for r in message.oldest
             ]
         elif message.kind == Kind.LEDER:
-            values["table"] = "\n".join(table_lines(plan_table(plan, texts, set(message.own_units))))
+            values["table"] = table_mark or "\n".join(
+                table_lines(plan_table(plan, texts, set(message.own_units)))
+            )
             values["own_units"] = message.own_units
             values["distribution"] = [
                 {

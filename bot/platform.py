@@ -4,6 +4,7 @@ An adapter package may define, at module level:
     NAME: str
     def configured(env: Mapping[str, str]) -> bool
     def mount(app: aiohttp.web.Application, runtime: Runtime) -> Sender | None   (routes, startup/cleanup hooks)
+    def sender(runtime: Runtime) -> Sender | None   (the sending port alone, for `nudges send` without a server)
     def add_serve_options(parser: argparse.ArgumentParser) -> None
     def add_commands(subparsers: argparse._SubParsersAction, cli: CliContextFactory) -> None
 """

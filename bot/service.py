@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from bot.commands import build_registry
 from bot.context import Ask
+from bot.delivery.sending import Sending
 from bot.registry import Registry
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.texts import Texts
@@ -48,6 +49,7 @@ class Restansebot:
         self.registry: Registry = build_registry()
         self._cache = _Cache()
         self._lock = threading.Lock()
+        self.sending: Sending | None = None  # lent by `restansebot serve`, for `send påminnelser`
 
     # ---- data, cached ---------------------------------------------------------------------------------
 

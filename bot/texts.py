@@ -47,6 +47,10 @@ class Texts:
     def plural(self, key: str, n: int, **values: Any) -> str:
         return self(f"{key}.{'one' if n == 1 else 'other'}", n=n, **values)
 
+    def month(self, day: Any) -> str:
+        """«november 2026»."""
+        return format_date(day, format="LLLL y", locale=BABEL_LOCALE[self.language])
+
     def long_date(self, day: Any) -> str:
         return format_date(day, format="long", locale=BABEL_LOCALE[self.language])
 

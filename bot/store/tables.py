@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -31,3 +31,53 @@ class ConversationRow(BotBase):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. the platform user id
     reference: Mapped[str] = mapped_column(Text)  # JSON, platform-specific
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NudgePeriodRow(BotBase):
+    """A month's reminders: planned once, for the day they go out; `run_*` says who sends them."""
+
+    __tablename__ = "nudge_periods"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    snapshot_as_of: Mapped[date] = mapped_column(Date)
+    send_date: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    planned_by: Mapped[str] = mapped_column(String(200))
+    run_by: Mapped[str | None] = mapped_column(String(200))
+    run_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(BotBase):
+    """One message of a period to one recipient: the rendered reply, and what became of it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("period", "recipient", "kind", name="ux_outbox_period_recipient_kind"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    platform: Mapped[str | None] = mapped_column(String(20))
+    conversation: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryWorkerRow(BotBase):
+    """A process that delivers: its heartbeat tells others whether its in-flight rows are orphans."""
+
+    __tablename__ = "delivery_workers"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,71 @@
+"""`send påminnelser` (arkiv): the month's reminders previewed in chat, sent when confirmed with the button."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.common import d
+from bot.context import Ask
+from bot.delivery.period import plan_into_outbox
+from bot.registry import Command
+from bot.replies import Actions, Block, Button, Fields, Heading, Paragraph, Reply
+from restanse_core.model import Rolle
+
+_PERIOD = re.compile(r"^\d{4}-\d{2}$")
+
+
+def handle(ask: Ask) -> Reply:
+    bot, t = ask.bot, ask.bot.texts
+    sending = bot.sending
+    if sending is None:
+        return Reply((Paragraph(t("send.not_serving")),))
+    if _PERIOD.match(ask.argument):  # the confirm button
+        period = sending.outbox.get_period(ask.argument)
+        if period is None:
+            return Reply((Paragraph(t("send.unknown_period", period=ask.argument)),))
+        sending.spawn(sending.deliver(ask.argument))
+        return Reply((Paragraph(t("send.started", period=ask.argument)),))
+    assert ask.asker is not None
+    planned = plan_into_outbox(bot, sending.outbox, None, bot.today(), ask.asker.initials, None)
+    if planned is None:
+        return Reply((Paragraph(t("common.no_snapshot")),))
+    key, _ = planned
+    period = sending.outbox.get_period(key)
+    assert period is not None
+    items = [i for i in sending.outbox.items(key) if i.kind in ("saksbehandler", "leder", "arkiv", "kanal")]
+    waiting = [i for i in items if i.status == "pending"]
+    counts = {
+        kind: sum(1 for i in waiting if i.kind == kind)
+        for kind in ("saksbehandler", "leder", "arkiv", "kanal")
+    }
+    blocks: list[Block] = [
+        Heading(t("send.title", period=key)),
+        Fields(
+            (
+                (t("send.list"), d(period.snapshot_as_of)),
+                (t("send.send_date"), d(period.send_date)),
+                (t("send.deadline"), period.deadline.strftime("%d.%m.%y")),
+                *((t(f"send.kind.{kind}"), str(n)) for kind, n in counts.items() if n),
+            )
+        ),
+    ]
+    if not waiting:
+        blocks.append(Paragraph(t("send.nothing_left", period=key)))
+        return Reply(tuple(blocks), summary=t("send.title", period=key))
+    example = next((i for i in waiting if i.kind == "saksbehandler"), waiting[0])
+    blocks += [
+        Paragraph(t("send.example", recipient=example.recipient)),
+        Paragraph(example.text, sensitive=True),
+        Actions((Button(t("send.confirm", n=len(waiting)), "send.confirm", key, style="primary"),)),
+    ]
+    return Reply(tuple(blocks), summary=t("send.title", period=key))
+
+
+COMMAND = Command(
+    id="send",
+    aliases=("send påminnelser", "send paminnelser", "send påminningar", "send reminders", "send nudges"),
+    help_key="commands.send",
+    handler=handle,
+    roles=frozenset({Rolle.ARKIV}),
+    examples=("send påminnelser",),
+)

@@ -1,0 +1,357 @@
+"""The outbox in the database: a period's messages, claimed one at a time, each result recorded.
+
+Statuses: pending → in_flight → sent | failed | uncertain | skipped. A row is marked in flight before the
+platform is called, so a crash leaves evidence and nothing is blindly resent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+
+from bot.store.tables import NudgePeriodRow, OutboxRow
+
+PENDING, IN_FLIGHT, SENT, FAILED, UNCERTAIN, SKIPPED = (
+    "pending",
+    "in_flight",
+    "sent",
+    "failed",
+    "uncertain",
+    "skipped",
+)
+FINAL = (SENT, FAILED, UNCERTAIN, SKIPPED)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    kind: str
+    recipient: str
+    unit: str | None
+    count: int
+    text: str
+    reply: str  # the reply model as JSON (bot.reply_json)
+
+
+@dataclass(frozen=True)
+class Period:
+    period: str
+    snapshot_as_of: date
+    send_date: date
+    deadline: date
+    planned_at: datetime
+    run_started_at: datetime | None
+    run_finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    period: str
+    kind: str
+    recipient: str
+    unit: str | None
+    count: int
+    text: str
+    reply: str
+    status: str
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime | None
+    platform: str | None
+    reason: str | None
+    next_attempt_at: datetime | None
+
+
+def _period(row: Any) -> Period:
+    return Period(
+        row.period,
+        row.snapshot_as_of,
+        row.send_date,
+        row.deadline,
+        row.planned_at,
+        row.run_started_at,
+        row.run_finished_at,
+    )
+
+
+def _item(row: Any) -> Item:
+    return Item(
+        row.id,
+        row.period,
+        row.kind,
+        row.recipient,
+        row.unit,
+        row.count,
+        row.text,
+        row.reply,
+        row.status,
+        row.attempts,
+        row.claimed_by,
+        row.claimed_at,
+        row.platform,
+        row.reason,
+        row.next_attempt_at,
+    )
+
+
+class Outbox:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- planning ---------------------------------------------------------------------------------------
+
+    def get_period(self, period: str) -> Period | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(NudgePeriodRow).where(NudgePeriodRow.period == period)
+            ).one_or_none()
+            return _period(row) if row else None
+
+    def latest_period(self) -> Period | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(NudgePeriodRow).order_by(NudgePeriodRow.period.desc()).limit(1)
+            ).first()
+            return _period(row) if row else None
+
+    def periods(self) -> list[Period]:
+        with self.engine.connect() as conn:
+            return [
+                _period(r)
+                for r in conn.execute(select(NudgePeriodRow).order_by(NudgePeriodRow.period))
+            ]
+
+    def store_plan(
+        self,
+        period: str,
+        snapshot_as_of: date,
+        send_date: date,
+        deadline: date,
+        messages: Sequence[NewMessage],
+        planned_by: str,
+        now: datetime,
+    ) -> bool:
+        """Store a period's plan. A period is planned once; it may be planned again only while nothing of it has
+        been claimed (a corrected list imported before the send day). Returns whether the plan was stored."""
+        with self.engine.begin() as conn:
+            existing = conn.execute(
+                select(NudgePeriodRow).where(NudgePeriodRow.period == period).with_for_update()
+            ).one_or_none()
+            if existing is not None:
+                touched = conn.execute(
+                    select(func.count()).where(
+                        OutboxRow.period == period, or_(OutboxRow.status != PENDING, OutboxRow.attempts > 0)
+                    )
+                ).scalar_one()
+                if touched or existing.run_started_at is not None:
+                    return False
+                conn.execute(delete(OutboxRow).where(OutboxRow.period == period))
+                conn.execute(delete(NudgePeriodRow).where(NudgePeriodRow.period == period))
+            conn.execute(
+                insert(NudgePeriodRow).values(
+                    period=period,
+                    snapshot_as_of=snapshot_as_of,
+                    send_date=send_date,
+                    deadline=deadline,
+                    planned_at=now,
+                    planned_by=planned_by,
+                )
+            )
+            if messages:
+                conn.execute(
+                    insert(OutboxRow),
+                    [
+                        dict(
+                            period=period,
+                            kind=m.kind,
+                            recipient=m.recipient,
+                            unit=m.unit,
+                            count=m.count,
+                            text=m.text,
+                            reply=m.reply,
+                            status=PENDING,
+                            attempts=0,
+                        )
+                        for m in messages
+                    ],
+                )
+        return True
+
+    def add_message(self, period: str, message: NewMessage) -> bool:
+        """One extra message (the delivery report, a reminder) unless the period already has it."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(OutboxRow.id).where(
+                    OutboxRow.period == period,
+                    OutboxRow.recipient == message.recipient,
+                    OutboxRow.kind == message.kind,
+                )
+            ).first()
+            if exists:
+                return False
+            conn.execute(
+                insert(OutboxRow).values(
+                    period=period,
+                    kind=message.kind,
+                    recipient=message.recipient,
+                    unit=message.unit,
+                    count=message.count,
+                    text=message.text,
+                    reply=message.reply,
+                    status=PENDING,
+                    attempts=0,
+                )
+            )
+        return True
+
+    def items(self, period: str, kinds: Iterable[str] | None = None) -> list[Item]:
+        query = select(OutboxRow).where(OutboxRow.period == period).order_by(OutboxRow.id)
+        if kinds is not None:
+            query = query.where(OutboxRow.kind.in_(list(kinds)))
+        with self.engine.connect() as conn:
+            return [_item(r) for r in conn.execute(query)]
+
+    # ---- one run per period ----------------------------------------------------------------------------
+
+    def start_run(self, period: str, worker: str, now: datetime) -> bool:
+        """The scheduler's claim on a period: only one replica's scheduler starts it."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(NudgePeriodRow)
+                .where(NudgePeriodRow.period == period, NudgePeriodRow.run_started_at.is_(None))
+                .values(run_started_at=now, run_by=worker)
+            )
+            return result.rowcount == 1
+
+    def finish_run(self, period: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(NudgePeriodRow).where(NudgePeriodRow.period == period).values(run_finished_at=now)
+            )
+
+    # ---- delivery ---------------------------------------------------------------------------------------
+
+    def claim(
+        self, period: str, worker: str, now: datetime, kinds: Iterable[str] | None = None
+    ) -> Item | None:
+        """Take the next pending row that is due, marking it in flight (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+        due = or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now)
+        candidate = (
+            select(OutboxRow.id)
+            .where(OutboxRow.period == period, OutboxRow.status == PENDING, due)
+            .order_by(OutboxRow.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if kinds is not None:
+            candidate = candidate.where(OutboxRow.kind.in_(list(kinds)))
+        with self.engine.begin() as conn:
+            row_id = conn.execute(candidate).scalar()
+            if row_id is None:
+                return None
+            result = conn.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row_id, OutboxRow.status == PENDING)
+                .values(status=IN_FLIGHT, claimed_by=worker, claimed_at=now, attempts=OutboxRow.attempts + 1)
+            )
+            if result.rowcount != 1:
+                return (
+                    None  # another worker was faster (SQLite has no SKIP LOCKED; the status check settles it)
+                )
+            row = conn.execute(select(OutboxRow).where(OutboxRow.id == row_id)).one()
+            return _item(row)
+
+    def next_due(self, period: str, kinds: Iterable[str] | None = None) -> datetime | None:
+        """When the earliest waiting retry is due (None when no row is waiting)."""
+        query = select(func.min(OutboxRow.next_attempt_at)).where(
+            OutboxRow.period == period, OutboxRow.status == PENDING
+        )
+        if kinds is not None:
+            query = query.where(OutboxRow.kind.in_(list(kinds)))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def pending_count(self, period: str, kinds: Iterable[str] | None = None) -> int:
+        query = select(func.count()).where(
+            OutboxRow.period == period, OutboxRow.status.in_([PENDING, IN_FLIGHT])
+        )
+        if kinds is not None:
+            query = query.where(OutboxRow.kind.in_(list(kinds)))
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def _set(self, item_id: int, worker: str | None, **values: object) -> bool:
+        condition = [OutboxRow.id == item_id]
+        if worker is not None:  # only the claimer records the result of its own claim
+            condition += [OutboxRow.status == IN_FLIGHT, OutboxRow.claimed_by == worker]
+        with self.engine.begin() as conn:
+            return conn.execute(update(OutboxRow).where(and_(*condition)).values(**values)).rowcount == 1
+
+    def mark_sent(
+        self,
+        item_id: int,
+        worker: str | None,
+        now: datetime,
+        platform: str,
+        conversation: str,
+        message_id: str | None,
+    ) -> bool:
+        return self._set(
+            item_id,
+            worker,
+            status=SENT,
+            sent_at=now,
+            platform=platform,
+            conversation=conversation,
+            message_id=message_id,
+            reason=None,
+            next_attempt_at=None,
+        )
+
+    def mark_failed(self, item_id: int, worker: str | None, reason: str, platform: str | None = None) -> bool:
+        return self._set(
+            item_id, worker, status=FAILED, reason=reason, platform=platform, next_attempt_at=None
+        )
+
+    def mark_retry(self, item_id: int, worker: str, reason: str, at: datetime) -> bool:
+        return self._set(item_id, worker, status=PENDING, reason=reason, next_attempt_at=at, claimed_by=None)
+
+    def mark_uncertain(self, item_id: int, reason: str) -> bool:
+        return self._set(item_id, None, status=UNCERTAIN, reason=reason)
+
+    def mark_skipped(self, item_id: int, worker: str | None, reason: str) -> bool:
+        return self._set(item_id, worker, status=SKIPPED, reason=reason)
+
+    def release(self, item_id: int, reason: str | None = None) -> bool:
+        """An in-flight row known not to have been sent goes back to pending."""
+        return self._set(item_id, None, status=PENDING, claimed_by=None, reason=reason)
+
+    def in_flight(self, period: str) -> list[Item]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(OutboxRow).where(OutboxRow.period == period, OutboxRow.status == IN_FLIGHT)
+            )
+            return [_item(r) for r in rows]
+
+    def status_counts(self, period: str) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(OutboxRow.status, func.count())
+                .where(OutboxRow.period == period)
+                .group_by(OutboxRow.status)
+            )
+            return {status: int(n) for status, n in rows}
+
+
+def retry_delay(
+    attempt: int, base: float = 2.0, cap: float = 300.0, retry_after: float | None = None
+) -> timedelta:
+    """Exponential backoff (the platform's Retry-After wins when it asks for longer)."""
+    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return timedelta(seconds=delay)

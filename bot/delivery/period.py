@@ -1,0 +1,107 @@
+"""A month's messages: planned from the snapshot for the day they go out, rendered, and kept in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot import reply_json
+from bot.delivery.outbox import NewMessage, Outbox
+from bot.nudge_texts import Rendered, plan_table, render_plan
+from bot.replies import Actions, Block, Button, Image, Paragraph, Reply
+from restanse_core import reports
+from restanse_core.nudges import Kind, Plan
+from restanse_core.planning import plan_for_period
+from restanse_core.store import repository
+
+if TYPE_CHECKING:
+    from bot.service import Restansebot
+
+TABLE_MARK = "\x00TABELL\x00"
+
+
+def period_key(as_of: date) -> str:
+    """The period is the month of the snapshot."""
+    return f"{as_of:%Y-%m}"
+
+
+@dataclass(frozen=True)
+class PlannedPeriod:
+    key: str
+    plan: Plan
+    messages: list[NewMessage]
+
+
+def _paragraphs(text: str) -> list[Block]:
+    return [Paragraph(p.strip()) for p in text.split("\n\n") if p.strip()]
+
+
+def to_reply(
+    bot: Restansebot, rendered: Rendered, marked_text: str, plan: Plan, chart_url: str | None
+) -> Reply:
+    """The message as a reply: paragraphs, the table as a real table, the guide as a button, the chart."""
+    message = rendered.planned
+    blocks: list[Block] = []
+    if message.kind in (Kind.LEDER, Kind.ARKIV):
+        marked = set(message.own_units) if message.kind == Kind.LEDER else None
+        before, _, after = marked_text.partition(TABLE_MARK)
+        blocks += [*_paragraphs(before), plan_table(plan, bot.texts, marked), *_paragraphs(after)]
+        if chart_url:
+            blocks.append(Image(chart_url, bot.texts("nudges.chart_alt")))
+    else:
+        blocks += _paragraphs(rendered.text)
+    if url := bot.guide_url():
+        blocks.append(Actions((Button(bot.texts("common.guide_link"), "guide.link", url=url),)))
+    first_line = rendered.text.strip().splitlines()[0] if rendered.text.strip() else ""
+    return Reply(tuple(blocks), summary=first_line)
+
+
+def build_period(
+    bot: Restansebot, as_of: date | None, send_date: date, chart_url: str | None = None
+) -> PlannedPeriod | None:
+    """Plan the period of the snapshot (default the newest) for its send day."""
+    with bot.connect() as conn:
+        period = reports.choose_period(conn, as_of)
+        if period is None:
+            return None
+        org = repository.load_organisation(conn)
+        plan = plan_for_period(conn, org, period, bot.settings, send_date, channels=bot.settings.channels)
+    rendered = render_plan(plan, org, bot.settings, bot.texts, bot.guide_url())
+    marked = render_plan(plan, org, bot.settings, bot.texts, bot.guide_url(), table_mark=TABLE_MARK)
+    messages = [
+        NewMessage(
+            kind=r.planned.kind.value,
+            recipient=r.planned.recipient,
+            unit=r.planned.unit if r.planned.kind != Kind.ARKIV else None,
+            count=r.planned.count,
+            text=r.text,
+            reply=reply_json.dumps(to_reply(bot, r, m.text, plan, chart_url)),
+        )
+        for r, m in zip(rendered, marked, strict=True)
+    ]
+    return PlannedPeriod(period_key(plan.as_of), plan, messages)
+
+
+def plan_into_outbox(
+    bot: Restansebot,
+    outbox: Outbox,
+    as_of: date | None,
+    send_date: date,
+    planned_by: str,
+    chart_url: str | None = None,
+) -> tuple[str, bool] | None:
+    """Store the period's plan unless it is already being sent; returns (period, newly stored)."""
+    built = build_period(bot, as_of, send_date, chart_url)
+    if built is None:
+        return None
+    stored = outbox.store_plan(
+        built.key,
+        built.plan.as_of,
+        send_date,
+        built.plan.deadline,
+        built.messages,
+        planned_by,
+        bot.clock.now(),
+    )
+    return built.key, stored
