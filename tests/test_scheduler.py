@@ -1,0 +1,168 @@
+"""When the month's reminders go out: time travel over imports, holidays, DST and the one-per-month rule."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.delivery.deliver import Delivery, deliver_period
+from bot.delivery.outbox import Outbox
+from bot.scheduler import NudgeScheduler, send_moment
+from bot.service import Restansebot
+from restanse_core.calendar import WorkCalendar
+from restanse_core.clock import FixedClock
+from restanse_core.settings import Settings
+from restanse_core.store import make_engine
+from tests.conftest import write_csv
+from tests.fakes import FakeSender
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=OSLO)
+
+
+@pytest.mark.parametrize(
+    ("imported", "expected"),
+    [
+        ("2019-12-13 15:00", "2019-12-16 09:00"),  # Friday afternoon → Monday
+        ("2019-12-16 08:00", "2019-12-17 09:00"),  # the archive previews the day before
+        ("2026-12-23 10:00", "2026-12-28 09:00"),  # 24.12 closed, 25.–26.12 holidays, 27.12 Sunday
+        ("2026-04-01 12:00", "2026-04-07 09:00"),  # Easter 2026: 2.4, 3.4 and 6.4
+        ("2026-04-30 12:00", "2026-05-04 09:00"),  # 1 May on a Friday
+        ("2026-05-16 12:00", "2026-05-18 09:00"),  # 17 May on a Sunday: Monday 18.5 is a working day
+    ],
+)
+def test_send_day_is_the_first_working_day_after_the_import(imported, expected):
+    assert send_moment(at(imported), Settings(database_url="sqlite://"), WorkCalendar()) == at(expected)
+
+
+def test_nine_oclock_is_local_time_across_daylight_saving_changes():
+    settings, calendar = Settings(database_url="sqlite://"), WorkCalendar()
+    summer = send_moment(at("2026-03-27 12:00"), settings, calendar)  # DST starts 29.3.2026
+    winter = send_moment(at("2026-10-24 12:00"), settings, calendar)  # DST ends 25.10.2026
+    assert summer.astimezone(UTC).hour == 7 and summer.astimezone(OSLO).hour == 9
+    assert winter.astimezone(UTC).hour == 8 and winter.astimezone(OSLO).hour == 9
+
+
+def test_fixed_cron_schedule_moves_to_the_next_working_day():
+    calendar = WorkCalendar()
+    cron = Settings(database_url="sqlite://", schedule="30 8 14 * *")
+    assert send_moment(at("2019-12-02 10:00"), cron, calendar) == at("2019-12-16 08:30")  # 14.12.2019 is a Saturday
+    exact = Settings(database_url="sqlite://", schedule="30 8 14 * *", schedule_working_day=False)
+    assert send_moment(at("2019-12-02 10:00"), exact, calendar) == at("2019-12-14 08:30")
+
+
+def test_bad_cron_is_a_configuration_error(cli, db_url, monkeypatch):
+    monkeypatch.setenv("RESTANSEBOT_SCHEDULE", "every monday")
+    result = cli("--db", db_url, "report")
+    assert result.code != 0 and "schedule (RESTANSEBOT_SCHEDULE)" in result.err
+
+
+class World:
+    """A bot whose clock we move, a fake platform, and the scheduler's tick."""
+
+    def __init__(self, db_url: str, now: str, **settings) -> None:
+        self.clock = FixedClock(at(now))
+        self.engine = make_engine(db_url)
+        self.bot = Restansebot(self.engine, Settings(database_url=db_url, **settings), self.clock)
+        self.outbox = Outbox(self.engine)
+        self.sender = FakeSender()
+
+        async def deliver(period: str) -> object:
+            return await deliver_period(Delivery(self.bot, self.outbox, {"slack": self.sender}, retry_base=0.01), period)
+
+        self.scheduler = NudgeScheduler(self.bot, self.outbox, deliver, "test:1:x")
+
+    def tick(self, now: str):
+        self.clock.advance_to(at(now))
+        self.bot.invalidate()
+        return asyncio.run(self.scheduler.tick())
+
+    def sent_to(self, who: str, kind: str | None = None) -> list:
+        return [d for d in self.sender.delivered if d.to == who]
+
+
+def import_list(cli, db_url, tmp_path, as_of: str, imported_at: str, name: str = "liste.csv") -> None:
+    f = write_csv(tmp_path / name, ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;UKA;LMA;01.10.2019" for i in range(31)])
+    import os
+
+    os.environ["RESTANSEBOT_NOW"] = at(imported_at).isoformat()
+    try:
+        assert cli("--db", db_url, "import", f, "--as-of", as_of).code == 0
+    finally:
+        del os.environ["RESTANSEBOT_NOW"]
+
+
+@pytest.fixture
+def directory(cli, db_url, directory_files):
+    assert cli("--db", db_url, "directory", "import", *directory_files).code == 0
+    return db_url
+
+
+def test_reminders_go_out_at_nine_on_the_first_working_day_after_the_import(cli, directory, tmp_path):
+    import_list(cli, directory, tmp_path, "2019-12-13", "2019-12-13 14:00")  # Friday
+    world = World(directory, "2019-12-13 14:05")
+    assert world.tick("2019-12-13 14:05").period is None  # the archive can preview over the weekend
+    assert world.tick("2019-12-16 08:59").period is None
+    due = world.tick("2019-12-16 09:00")
+    assert due.period == "2019-12" and due.send_date.isoformat() == "2019-12-16"
+    [message] = world.sent_to("UKA")
+    assert "innen 30.12.19" in message.reply.text()  # 14 days after the day it went out
+    assert world.tick("2019-12-16 09:01").period is None  # once
+    assert len(world.sent_to("UKA")) == 1
+
+
+def test_at_most_one_period_per_calendar_month(cli, directory, tmp_path):
+    import_list(cli, directory, tmp_path, "2020-01-06", "2020-01-06 10:00")
+    world = World(directory, "2020-01-06 10:00")
+    assert world.tick("2020-01-07 09:00").period == "2020-01"
+    import_list(cli, directory, tmp_path, "2020-02-03", "2020-01-28 10:00", "februar.csv")  # next list, early
+    assert world.tick("2020-01-29 09:00").period is None  # January already had its reminders
+    assert world.tick("2020-02-01 10:00").period == "2020-02"  # a new month: it goes out
+    assert len(world.sent_to("UKA")) == 2
+
+
+def test_a_corrected_list_before_the_send_day_replaces_the_plan(cli, directory, tmp_path):
+    import_list(cli, directory, tmp_path, "2019-12-13", "2019-12-13 14:00")
+    world = World(directory, "2019-12-13 14:00")
+    f = write_csv(tmp_path / "rettet.csv", ["Jpnr;Sbh;Enhet"] + [f"2019/{i}-1;UKA;LMA" for i in range(45)])
+    import os
+
+    os.environ["RESTANSEBOT_NOW"] = at("2019-12-13 16:00").isoformat()
+    assert cli("--db", directory, "import", f, "--as-of", "2019-12-13").code == 0
+    del os.environ["RESTANSEBOT_NOW"]
+    world.tick("2019-12-16 09:00")
+    assert "Du har nå 45 restanser" in world.sent_to("UKA")[0].reply.text()
+
+
+def test_an_old_list_is_not_mailed_out_weeks_late(cli, directory, tmp_path):
+    import_list(cli, directory, tmp_path, "2019-11-13", "2019-11-13 10:00")
+    world = World(directory, "2019-12-10 10:00")
+    assert world.tick("2019-12-10 10:00").period is None  # its send day was 14.11: too long ago
+    assert world.sent_to("UKA") == []
+
+
+def test_arkiv_is_reminded_once_when_the_months_list_is_missing(cli, directory, tmp_path):
+    import_list(cli, directory, tmp_path, "2020-02-10", "2020-02-10 10:00")
+    world = World(directory, "2020-03-19 10:00", missing_list_day=20)
+    world.tick("2020-03-19 10:00")
+    assert world.sent_to("ARK") == []
+    due = world.tick("2020-03-20 08:00")
+    assert due.missing_month == "2020-03"
+    [reminder] = world.sent_to("ARK")
+    assert "Månedens restanseliste er ikke lest inn ennå (mars 2020)" in reminder.reply.text()
+    world.tick("2020-03-21 08:00")
+    assert len(world.sent_to("ARK")) == 1
+
+
+def test_fixed_schedule_sends_on_its_cron_day(cli, directory, tmp_path):
+    import_list(cli, directory, tmp_path, "2019-12-02", "2019-12-02 10:00")
+    world = World(directory, "2019-12-02 10:00", schedule="0 9 14 * *")
+    assert world.tick("2019-12-03 09:00").period is None
+    assert world.tick("2019-12-14 09:00").period is None  # a Saturday: moved
+    assert world.tick("2019-12-16 09:00").period == "2019-12"
