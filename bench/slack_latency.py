@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import statistics
@@ -170,7 +171,9 @@ def summary(name: str, timings: list[float]) -> dict[str, float | str]:
     }
 
 
-async def main_async(url: str, requests: int, user_count: int) -> list[dict[str, float | str]]:
+async def main_async(
+    url: str, requests: int, user_count: int, freeze_gc: bool = False
+) -> list[dict[str, float | str]]:
     engine = make_engine(url)
     migrate(engine)
     with engine.connect() as conn:
@@ -192,6 +195,9 @@ async def main_async(url: str, requests: int, user_count: int) -> list[dict[str,
             for harness in harnesses:  # every asker once: identities known, caches warm
                 for user in users:
                     await one_request(http, harness, user)
+            if freeze_gc:  # what is loaded by now lives as long as the process: keep the collector off it
+                gc.collect()
+                gc.freeze()
             # Interleaved, so that whatever else the machine is doing weighs on all three alike.
             for i in range(requests):
                 user = users[i % len(users)]
@@ -217,12 +223,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("url", nargs="?", default=DEFAULT_URL)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--users", type=int, default=200, help="how many different people ask")
+    parser.add_argument(
+        "--freeze-gc", action="store_true", help="gc.freeze() after the warm-up (an experiment)"
+    )
     args = parser.parse_args(argv)
     if args.url == DEFAULT_URL and not (DATA / "large.db").exists():
         print("Bygger bench/data/large.db (to lister à 1 000 000 restanser) …", file=sys.stderr)
         DATA.mkdir(parents=True, exist_ok=True)
         build_large_database(args.url)
-    results = asyncio.run(main_async(args.url, args.requests, args.users))
+    results = asyncio.run(main_async(args.url, args.requests, args.users, args.freeze_gc))
     floor = float(results[0]["p95"])
     print(f"{'':10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'p95/floor':>10} {'CPU ms':>8}")
     for r in results:
