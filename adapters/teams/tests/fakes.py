@@ -224,9 +224,12 @@ class TokenlessClientFactory(RestChannelServiceClientFactory):
 
     TOKEN = "outbound-test-token"
 
+    def __init__(self) -> None:
+        super().__init__(connection_manager=None)  # type: ignore[arg-type]  # never asked for a token
+
     async def create_connector_client(self, context, claims_identity, service_url, audience, scopes=None,
-                                      use_anonymous=False):  # type: ignore[no-untyped-def]  # fmt: skip
+                                      use_anonymous=False):  # fmt: skip
         return TeamsConnectorClient(endpoint=service_url, token=self.TOKEN)
 
-    async def create_user_token_client(self, context, claims_identity, use_anonymous=False):  # type: ignore[no-untyped-def]
+    async def create_user_token_client(self, context, claims_identity, use_anonymous=False):
         return await super().create_user_token_client(context, claims_identity, True)

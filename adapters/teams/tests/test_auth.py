@@ -84,7 +84,7 @@ async def test_with_credentials_a_request_without_a_valid_token_gets_401(serve, 
 
 
 async def test_with_credentials_a_valid_token_is_answered_with_the_bots_own_token(engine, connector):
-    server = await teams_only(engine, CREDENTIALS, client_factory=TokenlessClientFactory(None),  # type: ignore[arg-type]
+    server = await teams_only(engine, CREDENTIALS, client_factory=TokenlessClientFactory(),
                               host_validator=_no_host_check())  # fmt: skip
     try:
         response = await server.post(
@@ -99,7 +99,7 @@ async def test_with_credentials_a_valid_token_is_answered_with_the_bots_own_toke
 
 
 async def test_with_credentials_a_service_url_outside_microsoft_is_refused(engine, connector):
-    server = await teams_only(engine, CREDENTIALS, client_factory=TokenlessClientFactory(None))  # type: ignore[arg-type]
+    server = await teams_only(engine, CREDENTIALS, client_factory=TokenlessClientFactory())
     try:
         response = await server.post(
             activity("mine restanser", service_url=connector.url),

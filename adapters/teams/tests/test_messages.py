@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import select, text
 
 from adapters.teams.tests.conftest import ANONYMOUS, KARI, UNKNOWN, Server, make_runtime, start_server
 from adapters.teams.tests.fakes import FakeConnector, activity
 from bot.server import build_app
 from bot.store.tables import ChatIdentityRow
+from restanse_core.store import repository
 
 
 def submit_actions(card: dict) -> list[dict]:
@@ -141,3 +144,36 @@ async def test_welcome_when_installed_in_a_team(say):
 async def test_no_welcome_on_upgrade_or_removal(say):
     assert await say(None, type="installationUpdate", action="add-upgrade") == []
     assert await say(None, type="installationUpdate", action="remove") == []
+
+
+async def test_someone_added_to_the_directory_later_is_known_without_asking_teams_again(
+    server, say, connector, engine
+):
+    [before] = await say("mine restanser", user=UNKNOWN[0], conversation="a:ukjent")
+    assert "finner deg ikke i katalogen" in before.text
+    bot = server.runtime.bot
+    kari = bot.person("KAB")
+    with (
+        engine.begin() as conn
+    ):  # the archive corrects Kari's address in the directory to the one Teams knows
+        people = [
+            p if p.initials != "KAB" else dataclasses.replace(p, email=UNKNOWN[1])
+            for p in bot.org.people.values()
+        ]
+        repository.replace_people(conn, people)
+        repository.bump_directory_version(conn, "rettet e-post")
+    bot.invalidate()
+    [after] = await say(
+        "mine restanser", user=UNKNOWN[0], conversation="a:ukjent", activity_id="1700000000002"
+    )
+    assert "Dine restanser" in after.text and kari is not None
+    assert len(connector.lookups) == 1
+
+
+async def test_a_member_teams_cannot_find_is_not_asked_about_on_every_message(say, connector):
+    [first] = await say("mine restanser", user="29:gjest", conversation="a:gjest")
+    [second] = await say(
+        "mine restanser", user="29:gjest", conversation="a:gjest", activity_id="1700000000002"
+    )
+    assert "finner deg ikke i katalogen" in first.text and "finner deg ikke i katalogen" in second.text
+    assert len(connector.lookups) == 1  # the 404 is remembered for a while (in memory only)
