@@ -35,6 +35,15 @@ def mount(app: web.Application, runtime: Runtime) -> Sender:
     return adapter.sender
 
 
+def sender(runtime: Runtime) -> Sender:
+    """The sending port alone (no route, no Bolt app), for `restansebot nudges send` outside the server.
+
+    (Its implementation lives in `sending.py`: a submodule named `sender` would replace this function.)"""
+    from adapters.slack.app import standalone_sender
+
+    return standalone_sender(runtime.bot, _config.load_config(runtime.env, receiving=False))
+
+
 def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--slack-socket-mode",

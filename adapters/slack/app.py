@@ -27,7 +27,7 @@ from adapters.slack.listeners import SLASH_COMMAND, Listeners
 from adapters.slack.middleware import DropRetriedEvents, IgnoreNonPersonMessages, ResolveAsker
 from adapters.slack.pacing import Pacer
 from adapters.slack.redact import quiet_logger
-from adapters.slack.sender import SlackSender
+from adapters.slack.sending import SlackSender
 from bot.service import Restansebot
 
 log = logging.getLogger("restansebot.slack")
@@ -69,6 +69,12 @@ def build_bolt_app(
     app.command(SLASH_COMMAND)(listeners.slash_command)
     app.action(re.compile(r".+"))(listeners.button)
     return app
+
+
+def standalone_sender(bot: Restansebot, config: SlackConfig) -> SlackSender:
+    """A sending port with its own Web API client; it opens its HTTP session on first use (`close()` ends it)."""
+    client = make_client(config)
+    return SlackSender(client, SlackIdentities(bot, client), bot.texts, Pacer(config.pace_seconds))
 
 
 class _WithoutMessage(logging.Filter):

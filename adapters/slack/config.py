@@ -41,16 +41,21 @@ def api_url(env: Mapping[str, str]) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def load_config(env: Mapping[str, str], options: Mapping[str, Any] | None = None) -> SlackConfig:
+def load_config(
+    env: Mapping[str, str], options: Mapping[str, Any] | None = None, *, receiving: bool = True
+) -> SlackConfig:
+    """`receiving=False` for the sending port alone (`nudges send`): the bot token is all it needs."""
     options = options or {}
     socket_mode = bool(options.get("slack_socket_mode"))
     signing_secret = env.get("SLACK_SIGNING_SECRET") or None
     app_token = env.get("SLACK_APP_TOKEN") or None
-    if socket_mode and not app_token:
+    if not env.get("SLACK_BOT_TOKEN"):
+        raise UserError("SLACK_BOT_TOKEN mangler (bot-tokenet fra Slack-appen, xoxb-…).")
+    if receiving and socket_mode and not app_token:
         raise UserError(
             "--slack-socket-mode trenger SLACK_APP_TOKEN (et app-nivå-token som begynner med xapp-)."
         )
-    if not socket_mode and not signing_secret:
+    if receiving and not socket_mode and not signing_secret:
         raise UserError(
             "SLACK_SIGNING_SECRET mangler: Slack-forespørsler kan ikke kontrolleres uten den. "
             "Sett den, eller bruk --slack-socket-mode med SLACK_APP_TOKEN."

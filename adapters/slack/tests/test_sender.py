@@ -9,11 +9,12 @@ from slack_sdk.web.slack_response import SlackResponse
 
 from adapters.slack.errors import from_slack
 from adapters.slack.pacing import Pacer
-from adapters.slack.sender import EVENT_TYPE, SlackSender
-from adapters.slack.tests.fakes import FakeSlack
+from adapters.slack.sending import EVENT_TYPE, SlackSender
+from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
 from adapters.slack.tests.harness import KARI, Server, all_text
 from bot.delivery.port import DeliveryError, Sender
 from bot.replies import Item, ItemList, Paragraph, Reply
+from bot.service import Restansebot
 from bot.texts import Texts
 from restanse_core.model import Person
 
@@ -178,3 +179,29 @@ async def test_the_fan_out_is_paced_per_channel_but_answers_are_not(
     await sender.post_channel("COTHER", NUDGE, ref="4")  # another channel: its own pace
     assert waits == [1.0]
     assert len(fake_slack.calls_to("chat.postMessage")) == 4
+
+
+async def test_nudges_send_gets_a_slack_sender_without_the_server(db_url: str, fake_slack: FakeSlack) -> None:
+    import adapters.slack as slack_adapter
+    from adapters.slack.tests.harness import start_server
+
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "RESTANSEBOT_SLACK_API_URL": fake_slack.api_url}  # no signing secret
+    running, runner = await start_server(db_url, {})  # only for a runtime with the demo data; no Slack in it
+    try:
+        running.runtime.env = env
+        sender = slack_adapter.sender(running.runtime)
+        assert sender.platform == "slack"
+        sent = await sender.send_direct(_kari_of(running.bot), NUDGE, ref="cli-1")
+        assert sent.conversation == "D" + KARI[0]
+        assert fake_slack.calls_to("chat.postMessage")[0]["metadata"]["event_payload"] == {"ref": "cli-1"}
+        await sender.close()
+    finally:
+        await running.http.close()
+        await runner.cleanup()
+        running.runtime.engine.dispose()
+
+
+def _kari_of(bot: Restansebot) -> Person:
+    person = bot.person("KAB")
+    assert person is not None
+    return person

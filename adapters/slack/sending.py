@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -44,12 +45,30 @@ class SlackSender:
         self.identities = identities
         self.texts = texts
         self.pacer = pacer
+        self._own_session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> None:
+        """One HTTP session for all calls; inside the server the adapter has set one up already."""
+        if self.client.session is None:
+            self._own_session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+            )
+            self.client.session = self._own_session
+
+    async def close(self) -> None:
+        """Close the HTTP session this sender opened itself (the standalone sender of `nudges send`)."""
+        if self._own_session is not None:
+            await self._own_session.close()
+            if self.client.session is self._own_session:
+                self.client.session = None
+            self._own_session = None
 
     def _more(self, n: int) -> str:
         return self.texts("common.more", n=n)
 
     async def can_reach(self, person: Person) -> bool:
         """Whether Slack has a user with the person's e-mail. Raises DeliveryError if Slack cannot say now."""
+        self._open()
         try:
             async with as_delivery_errors(self.texts, target=person.name):
                 return await self.identities.user_of(person) is not None
@@ -62,6 +81,7 @@ class SlackSender:
         target = f"{person.name} ({person.initials})"
         if not person.email:
             raise DeliveryError(self.texts("slack.no_email", who=target), permanent=True)
+        self._open()
         async with as_delivery_errors(self.texts, target=target):
             user = await self.identities.user_of(person)
             if user is None:
@@ -81,6 +101,7 @@ class SlackSender:
     async def post_channel(self, channel: str, reply: Reply, *, ref: str) -> Sent:
         """A channel gets only what anyone may read there: sensitive blocks never leave."""
         public = reply.without_sensitive()
+        self._open()
         async with as_delivery_errors(self.texts, target=channel):
             await self.pacer.wait(channel)
             return await self._post(channel, public, ref, use_summary=not reply.has_sensitive)
@@ -99,6 +120,7 @@ class SlackSender:
         if person is None:
             return None
         target = f"{person.name} ({person.initials})"
+        self._open()
         try:
             async with as_delivery_errors(self.texts, target=target):
                 user = await self.identities.user_of(person)
