@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.plaintext import table_lines
 from bot.replies import (
@@ -246,13 +247,28 @@ def _button(button: Button, action_id: str) -> dict[str, Any]:
     return element
 
 
-def _image(block: Image) -> list[Piece]:
-    if block.url.startswith(("https://", "http://")):
+def slack_can_fetch(url: str) -> bool:
+    """Slack fetches an image itself when the message is posted: it must be on the internet."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    local = (
+        host in ("localhost", "::1")
+        or host.startswith(("127.", "10.", "192.168."))
+        or host.endswith(".local")
+    )
+    return parts.scheme == "https" and bool(host) and not local
+
+
+def _image(block: Image, *, images: bool = True) -> list[Piece]:
+    """An image block where Slack can fetch the image (else it refuses the whole message); else a link."""
+    if images and slack_can_fetch(block.url):
         return [Piece(({"type": "image", "image_url": block.url, "alt_text": cut(block.alt, 2000)},))]
+    if block.url.startswith(("https://", "http://")):
+        return _link(Link(block.alt, block.url))
     return []
 
 
-def pieces_of(block: Block) -> list[Piece]:
+def pieces_of(block: Block, *, images: bool = True) -> list[Piece]:
     match block:
         case Heading():
             return _heading(block)
@@ -271,7 +287,7 @@ def pieces_of(block: Block) -> list[Piece]:
         case Actions():
             return _actions(block)
         case Image():
-            return _image(block)
+            return _image(block, images=images)
     return []
 
 
@@ -345,13 +361,14 @@ def render(
     max_blocks: int = MAX_BLOCKS,
     more: Callable[[int], str] = default_more,
     use_summary: bool = True,
+    images: bool = True,
 ) -> Message:
     """One Slack message for a reply.
 
     `use_summary=False` where the summary may say more than the blocks do: a reply stripped for a channel
-    keeps the summary of the full one."""
+    keeps the summary of the full one. `images=False` shows images as links."""
     entries = [
-        _Entry(block, pieces_of(block), block.more if isinstance(block, ItemList) else 0)
+        _Entry(block, pieces_of(block, images=images), block.more if isinstance(block, ItemList) else 0)
         for block in reply.blocks
     ]
     left_out = _fit(entries, max_blocks)

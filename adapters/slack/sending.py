@@ -108,9 +108,20 @@ class SlackSender:
 
     async def _post(self, channel: str, reply: Reply, ref: str, *, use_summary: bool = True) -> Sent:
         message = render(reply, more=self._more, use_summary=use_summary)
-        response = await self.client.chat_postMessage(
-            channel=channel, metadata=metadata(ref), **message.as_kwargs()
-        )
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel, metadata=metadata(ref), **message.as_kwargs()
+            )
+        except SlackApiError as exc:
+            # Slack refuses the whole message when it cannot fetch an image (the chart): send it with a link.
+            if exc.response.get("error") != "invalid_blocks" or not any(
+                b["type"] == "image" for b in message.blocks
+            ):
+                raise
+            message = render(reply, more=self._more, use_summary=use_summary, images=False)
+            response = await self.client.chat_postMessage(
+                channel=channel, metadata=metadata(ref), **message.as_kwargs()
+            )
         return Sent(self.platform, str(response.get("channel") or channel), response.get("ts"))
 
     async def was_sent(self, person: Person | None, channel: str | None, ref: str) -> bool | None:

@@ -12,6 +12,7 @@ from bot.replies import (
     Context,
     Fields,
     Heading,
+    Image,
     Item,
     ItemList,
     Link,
@@ -222,3 +223,16 @@ def test_the_fallback_text_is_the_summary_or_else_the_first_words() -> None:
     reply = Reply((Heading("Dine restanser"), Paragraph("Du har **3**.")), summary="Du har **3** restanser.")
     assert render(reply).text == "Du har 3 restanser."
     assert render(reply, use_summary=False).text == "Dine restanser"
+
+
+def test_an_image_slack_can_fetch_is_an_image_and_a_local_one_a_link() -> None:
+    public = render(
+        Reply((Image("https://restansebot.kommune.no/charts/2019-12.png", "Restanser per enhet"),))
+    ).blocks
+    assert public == [{"type": "image", "image_url": "https://restansebot.kommune.no/charts/2019-12.png",
+                       "alt_text": "Restanser per enhet"}]  # fmt: skip
+    local = render(Reply((Image("http://127.0.0.1:3978/charts/2019-12.png", "Restanser per enhet"),))).blocks
+    assert local[0]["type"] == "rich_text"
+    assert local[0]["elements"][0]["elements"][0]["url"] == "http://127.0.0.1:3978/charts/2019-12.png"
+    as_link = render(Reply((Image("https://x.example/c.png", "Diagram"),)), images=False).blocks
+    assert as_link[0]["type"] == "rich_text"

@@ -13,7 +13,7 @@ from adapters.slack.sending import EVENT_TYPE, SlackSender
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
 from adapters.slack.tests.harness import KARI, Server, all_text
 from bot.delivery.port import DeliveryError, Sender
-from bot.replies import Item, ItemList, Paragraph, Reply
+from bot.replies import Image, Item, ItemList, Paragraph, Reply
 from bot.service import Restansebot
 from bot.texts import Texts
 from restanse_core.model import Person
@@ -205,3 +205,18 @@ def _kari_of(bot: Restansebot) -> Person:
     person = bot.person("KAB")
     assert person is not None
     return person
+
+
+async def test_a_chart_slack_cannot_fetch_does_not_stop_the_message(
+    server: Server, fake_slack: FakeSlack
+) -> None:
+    reply = Reply(
+        (Paragraph("Månedens tall."), Image("https://charts.example/2019-12.png", "Restanser per enhet"))
+    )
+    fake_slack.fail("chat.postMessage", "invalid_blocks")
+    sent = await _sender(server).send_direct(_kari(server), reply, ref="arkiv-1")
+    first, second = fake_slack.calls_to("chat.postMessage")
+    assert any(b["type"] == "image" for b in first["blocks"])
+    assert not any(b["type"] == "image" for b in second["blocks"])
+    assert "https://charts.example/2019-12.png" in second.everything
+    assert sent.message_id is not None
