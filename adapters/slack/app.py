@@ -102,6 +102,12 @@ class SlackAdapter:
     def mount(self, app: web.Application) -> None:
         if self.config.signing_secret:
             app.router.add_post(EVENTS_PATH, self.handle)
+        if not self.config.receives:
+            log.warning(
+                "Slack: bare utsending. Uten SLACK_SIGNING_SECRET (eller --slack-socket-mode med SLACK_APP_TOKEN) "
+                "svarer ikke boten i Slack, og %s svarer 404.",
+                EVENTS_PATH,
+            )
         app.on_startup.append(self.start)
         app.on_cleanup.append(self.stop)
 

@@ -22,6 +22,11 @@ class SlackConfig:
     socket_mode: bool = False
     pace_seconds: float = DEFAULT_PACE_SECONDS
 
+    @property
+    def receives(self) -> bool:
+        """Whether Slack can reach the bot: on /slack/events (signed) or over Socket Mode."""
+        return bool(self.signing_secret) or self.socket_mode
+
     def __repr__(self) -> str:  # never show the secrets, not even in a traceback
         return (
             f"SlackConfig(api_url={self.api_url!r}, socket_mode={self.socket_mode}, pace={self.pace_seconds})"
@@ -29,10 +34,8 @@ class SlackConfig:
 
 
 def configured(env: Mapping[str, str]) -> bool:
-    """A bot token, and a way for Slack to reach us: a signing secret (HTTP) or an app token (Socket Mode)."""
-    return bool(env.get("SLACK_BOT_TOKEN")) and bool(
-        env.get("SLACK_SIGNING_SECRET") or env.get("SLACK_APP_TOKEN")
-    )
+    """A bot token is enough to send; answering needs a signing secret (HTTP) or Socket Mode besides."""
+    return bool(env.get("SLACK_BOT_TOKEN"))
 
 
 def api_url(env: Mapping[str, str]) -> str:
@@ -44,7 +47,8 @@ def api_url(env: Mapping[str, str]) -> str:
 def load_config(
     env: Mapping[str, str], options: Mapping[str, Any] | None = None, *, receiving: bool = True
 ) -> SlackConfig:
-    """`receiving=False` for the sending port alone (`nudges send`): the bot token is all it needs."""
+    """Slack's settings. Without a signing secret and Socket Mode the bot only sends (nothing to verify
+    requests with); `receiving=False` for the sending port alone (`nudges send`)."""
     options = options or {}
     socket_mode = bool(options.get("slack_socket_mode"))
     signing_secret = env.get("SLACK_SIGNING_SECRET") or None
@@ -55,10 +59,10 @@ def load_config(
         raise UserError(
             "--slack-socket-mode trenger SLACK_APP_TOKEN (et app-nivå-token som begynner med xapp-)."
         )
-    if receiving and not socket_mode and not signing_secret:
+    if receiving and app_token and not socket_mode and not signing_secret:
         raise UserError(
-            "SLACK_SIGNING_SECRET mangler: Slack-forespørsler kan ikke kontrolleres uten den. "
-            "Sett den, eller bruk --slack-socket-mode med SLACK_APP_TOKEN."
+            "SLACK_APP_TOKEN er satt, men ikke SLACK_SIGNING_SECRET: start med --slack-socket-mode "
+            "(eller sett SLACK_SIGNING_SECRET for å ta imot på /slack/events)."
         )
     pace = env.get("RESTANSEBOT_SLACK_PACE_SECONDS", "").strip()
     try:

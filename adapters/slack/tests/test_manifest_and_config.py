@@ -114,18 +114,20 @@ def test_the_api_url_gets_its_trailing_slash() -> None:
     assert api_url({"RESTANSEBOT_SLACK_API_URL": "http://127.0.0.1:9/api/"}) == "http://127.0.0.1:9/api/"
 
 
-def test_slack_is_configured_by_a_bot_token_and_a_way_in() -> None:
+def test_a_bot_token_is_enough_to_send_and_a_way_in_is_needed_to_answer() -> None:
     assert not configured({})
-    assert not configured({"SLACK_BOT_TOKEN": "xoxb-1"})
-    assert configured({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
-    assert configured({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert configured({"SLACK_BOT_TOKEN": "xoxb-1"})  # enough to send
     assert not configured({"SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"})
+    assert not load_config({"SLACK_BOT_TOKEN": "xoxb-1"}).receives
+    assert load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}).receives
+    both = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}
+    assert load_config(both, {"slack_socket_mode": True}).receives
 
 
 def test_missing_or_wrong_slack_settings_are_explained() -> None:
     with pytest.raises(UserError, match="SLACK_APP_TOKEN"):
         load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, {"slack_socket_mode": True})
-    with pytest.raises(UserError, match="SLACK_SIGNING_SECRET"):
+    with pytest.raises(UserError, match="--slack-socket-mode"):
         load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
     with pytest.raises(UserError, match="RESTANSEBOT_SLACK_PACE_SECONDS"):
         load_config(

@@ -116,3 +116,18 @@ async def test_slack_and_teams_side_by_side_each_keep_their_own_checks(
         await running.http.close()
         await runner.cleanup()
         running.runtime.engine.dispose()
+
+
+async def test_with_only_a_bot_token_the_bot_sends_but_does_not_listen(
+    db_url: str, fake_slack: FakeSlack
+) -> None:
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "RESTANSEBOT_SLACK_API_URL": fake_slack.api_url}
+    running, runner = await start_server(db_url, env)
+    try:
+        async with running.http.post(running.url + "/slack/events", data=b"{}") as response:
+            assert response.status == 404
+        assert "slack" in running.runtime.senders
+    finally:
+        await running.http.close()
+        await runner.cleanup()
+        running.runtime.engine.dispose()
