@@ -158,6 +158,7 @@ class Restansebot:
         """In a channel: titles, names and per-person figures go to the asker privately, a short note stays."""
         if place is Place.DIRECT or not reply.has_sensitive:
             return Answer(reply)
-        public = reply.without_sensitive()
-        note = Paragraph(self.texts("common.sent_privately"))
-        return Answer(Reply((*public.blocks, note), public.summary), private=reply)
+        note = self.texts("common.sent_privately")
+        # The summary is a notification text: it is built from the full reply, so it never goes to a channel.
+        public = Reply((*reply.without_sensitive().blocks, Paragraph(note)), summary=note)
+        return Answer(public, private=reply)
