@@ -11,6 +11,8 @@ would write on every question.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -70,12 +72,31 @@ def channel_id_of(activity: Activity) -> str | None:
     return conversation.split(";", 1)[0] if conversation else None
 
 
-class References:
-    """Reads and records references; the reverse index e-mail → user is kept in memory."""
+RELOAD_AFTER = 30.0  # seconds: how stale a miss may be before the references are read again
 
-    def __init__(self, store: ConversationStore) -> None:
+
+class References:
+    """Reads and records references; the reverse index e-mail → user is kept in memory.
+
+    Several replicas may run at once, and each keeps its own copy: a person who installed the app while the
+    replica that sends this month was running is found by reading the references again on a miss (at most
+    every RELOAD_AFTER seconds, so a list of unreachable people does not become a stream of full reads).
+    """
+
+    def __init__(self, store: ConversationStore, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self._by_email: dict[str, str] | None = None
+        self._clock = clock
+        self._loaded_at = clock()
+
+    def _reload(self) -> bool:
+        now = self._clock()
+        if now - self._loaded_at < RELOAD_AFTER:
+            return False
+        self.store = ConversationStore(self.store.engine, self.store.platform)
+        self._by_email = None
+        self._loaded_at = now
+        return True
 
     # ---- reading ------------------------------------------------------------------------------------
 
@@ -96,12 +117,19 @@ class References:
         return self._by_email
 
     def for_email(self, email: str | None) -> Reference | None:
-        user_id = self._emails().get(email.lower()) if email else None
+        if not email:
+            return None
+        user_id = self._emails().get(email.lower())
+        if user_id is None and self._reload():
+            user_id = self._emails().get(email.lower())
         return self.user(user_id) if user_id else None
 
     def channel(self, channel_id: str) -> Reference | None:
         """A channel the bot has seen, or the General channel of a team it is installed in."""
-        return self.get(f"channel:{channel_id}") or self.get(f"team:{channel_id}")
+        found = self.get(f"channel:{channel_id}") or self.get(f"team:{channel_id}")
+        if found is None and self._reload():
+            found = self.get(f"channel:{channel_id}") or self.get(f"team:{channel_id}")
+        return found
 
     # ---- recording ----------------------------------------------------------------------------------
 
