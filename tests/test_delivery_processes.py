@@ -171,3 +171,69 @@ def test_a_429_storm_is_ridden_out_or_reported(cli, db_url, tmp_path):
         rows = conn.execute(text("SELECT kind, status FROM outbox WHERE period = '2020-01'")).all()
     assert {status for _, status in rows} == {"failed"}  # reported, every one (the report to the arkiv too)
     assert sum(1 for kind, _ in rows if kind != "rapport") == PEOPLE + 3
+
+
+class SlowConnector:
+    """The fake Bot Framework connector, answering activities slowly, in a thread of its own."""
+
+    def __init__(self, delay: float = 0.15) -> None:
+        from adapters.teams.tests.fakes import FakeConnector
+
+        self.fake = FakeConnector()
+        original = self.fake._activity
+
+        async def slow(request):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(delay)
+            return await original(request)
+
+        self.fake._activity = slow  # type: ignore[method-assign]
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@pytest.mark.slow
+def test_teams_sigkill_mid_fan_out_no_duplicates_and_the_rest_reported_uncertain(cli, sqlite_url, tmp_path):
+    from adapters.teams.references import Reference
+    from adapters.teams.tests.fakes import BOT_ID, TENANT
+    from bot.identities import ConversationStore
+
+    recipients = organisation(tmp_path, cli, sqlite_url)
+    with SlowConnector() as fake:
+        store = ConversationStore(make_engine(sqlite_url), "teams")
+        for who in recipients:  # as if each person had the app installed and had talked to the bot
+            ref = Reference(fake.url, TENANT, BOT_ID, f"a:{who}", user_id=f"29:{who}", email=f"{who.lower()}@k.no")
+            store.put(f"user:29:{who}", ref.to_json())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))}
+        env.update(HOME=str(tmp_path), CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED="true",
+                   RESTANSEBOT_NOW="2019-12-17T09:00:00+01:00", RESTANSEBOT_DELIVERY_CONCURRENCY="4")  # fmt: skip
+        first = send(sqlite_url, env)
+        deadline = time.monotonic() + 60
+        while len(fake.activities) < 8:
+            assert time.monotonic() < deadline and first.poll() is None, first.stderr.read() if first.poll() else ""
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        second = send(sqlite_url, env)
+        out, err = second.communicate(timeout=120)
+        delivered = Counter(c.conversation for c in fake.activities)
+    statuses = outbox(sqlite_url)
+    messages = {k: v for k, v in statuses.items() if not k.startswith("rapport:")}
+    assert len(messages) == PEOPLE + 3
+    assert set(messages.values()) <= {"sent", "uncertain"}  # each either delivered or reported
+    assert "uncertain" in messages.values()  # Teams cannot say: the rows caught in flight are reported
+    for key, status in messages.items():
+        conversation = f"a:{key.split(':', 1)[1]}"
+        assert delivered[conversation] <= 1 + (key == "arkiv:ARK"), f"{key} went out twice"  # ARK also gets the report
+        if status == "sent":
+            assert delivered[conversation] >= 1
+    assert "usikre" in out and second.returncode == 1
