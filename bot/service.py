@@ -19,7 +19,7 @@ from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
 from restanse_core.guide import Guide, load_guide
 from restanse_core.model import Organisation, Person
-from restanse_core.reports import Period, PersonFigures, choose_period, person_figures
+from restanse_core.reports import Period, PersonFigures, UnitTable, choose_period, person_figures, unit_table
 from restanse_core.settings import Settings
 from restanse_core.store import repository
 
@@ -34,6 +34,7 @@ class _Cache:
     period: Period | None = None
     by_email: dict[str, Person] | None = None
     figures: dict[str, PersonFigures] | None = None  # everyone's `mine restanser` figures, made on first need
+    unit_table: UnitTable | None = None  # the current period's table per unit, made on first need
 
 
 class Restansebot:
@@ -98,6 +99,16 @@ class Restansebot:
                     with self.engine.connect() as conn:
                         cache.figures = person_figures(conn, cache.period) if cache.period else {}
         return cache.figures.get(initials, PersonFigures())
+
+    def unit_table(self) -> UnitTable | None:
+        """The current period's counts per unit (with the comparison), computed once per data version."""
+        cache = self._refresh()
+        if cache.unit_table is None and cache.period is not None:
+            with self._lock:
+                if cache.unit_table is None:
+                    with self.engine.connect() as conn:
+                        cache.unit_table = unit_table(conn, self.org, cache.period)
+        return cache.unit_table
 
     def connect(self) -> Connection:
         return self.engine.connect()

@@ -105,13 +105,15 @@ def rollup(org: Organisation, counts: Counter[str], code: str) -> int:
 
 
 def person_counts(conn: Connection, snapshot_id: int, units: list[str]) -> Counter[str]:
-    """Restanser per saksbehandler ('' = ufordelt) within the units."""
+    """Restanser per saksbehandler ('' = ufordelt) within the units.
+
+    Counted here rather than with GROUP BY: grouping tempts SQLite into walking the per-person index over the
+    whole snapshot (seconds at a million rows) instead of the unit index over the unit's own rows.
+    """
     rows = conn.execute(
-        select(RestanseRow.saksbehandler, func.count())
-        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.enhet.in_(units))
-        .group_by(RestanseRow.saksbehandler)
+        select(RestanseRow.saksbehandler).where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.enhet.in_(units))
     )
-    return Counter({sb: int(n) for sb, n in rows})
+    return Counter(sb for (sb,) in rows)
 
 
 def all_person_counts(conn: Connection, snapshot_id: int) -> Counter[str]:

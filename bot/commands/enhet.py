@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 
 from bot.access import may_see_distribution
 from bot.commands.common import d, guide_buttons, no_snapshot, source_line
@@ -41,9 +42,11 @@ def handle(ask: Ask) -> Reply:
     if period is None:
         return no_snapshot(ask)
     org = bot.org
+    table = bot.unit_table()
+    assert table is not None
+    now = Counter({line.code: line.count for line in table.lines})
+    before = Counter({line.code: line.previous or 0 for line in table.lines}) if period.previous else None
     with bot.connect() as conn:
-        now = reports.unit_counts(conn, period.current.id)
-        before = reports.unit_counts(conn, period.previous.id) if period.previous else None
         text = ask.argument or (ask.asker.unit if ask.asker and ask.asker.unit else "")
         if not text:
             return Reply((Paragraph(t("enhet.missing_argument")),))

@@ -6,7 +6,6 @@ from bot.commands.common import d, no_snapshot, source_line
 from bot.context import Ask
 from bot.registry import Command
 from bot.replies import Context, Heading, Reply, Table
-from restanse_core import reports
 from restanse_core.reports import UnitTable
 
 
@@ -43,8 +42,8 @@ def handle(ask: Ask) -> Reply:
     period = bot.period
     if period is None:
         return no_snapshot(ask)
-    with bot.connect() as conn:
-        table = reports.unit_table(conn, bot.org, period)
+    table = bot.unit_table()
+    assert table is not None
     blocks: list = [Heading(t("oversikt.title")), unit_table_block(ask, table)]
     if period.previous is None:
         blocks.append(Context(t("oversikt.no_compare")))
