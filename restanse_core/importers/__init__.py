@@ -18,7 +18,7 @@ from restanse_core.importers.source import ROW, Progress, RowSource
 from restanse_core.importers.tabular import TABULAR_SUFFIXES, open_tabular
 from restanse_core.settings import Settings
 from restanse_core.store import repository
-from restanse_core.store.bulk import insert_ignoring_duplicates
+from restanse_core.store.bulk import insert_ignoring_duplicates, snapshot_rows
 from restanse_core.store.tables import RestanseRow, WrittenOffRow
 
 
@@ -118,16 +118,13 @@ def import_snapshot(
                 conn,
                 RestanseRow.__tablename__,
                 ("snapshot_id", *RESTANSE_COLUMNS),
-                ((snapshot_id, *r) for r in rows[list(RESTANSE_COLUMNS)].itertuples(index=False, name=None)),
+                snapshot_rows(snapshot_id, rows, RESTANSE_COLUMNS),
             )
             summary.written_off += insert_ignoring_duplicates(
                 conn,
                 WrittenOffRow.__tablename__,
                 ("snapshot_id", *WRITTEN_OFF_COLUMNS),
-                (
-                    (snapshot_id, *r)
-                    for r in chunk.written_off[list(WRITTEN_OFF_COLUMNS)].itertuples(index=False, name=None)
-                ),
+                snapshot_rows(snapshot_id, chunk.written_off, WRITTEN_OFF_COLUMNS),
             )
         if summary.invalid_rows and not skip_invalid:
             raise ImportRefused(source.name, problems, total=problem_count)

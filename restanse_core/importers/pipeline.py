@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
 
@@ -28,6 +30,7 @@ _TYPE_NAMES = {
 }  # fmt: skip
 TYPE_CODES = {normalise_heading(name): code for code, names in _TYPE_NAMES.items() for name in names}
 RESTANSE_TYPES = {"I", "N"}
+T = TypeVar("T")
 DATE_FIELDS = {"dato": "journal_date", "dokdato": "doc_date", "forfall": "due_date"}
 
 
@@ -75,23 +78,38 @@ class Resolver:
 
 
 class Pipeline:
-    def __init__(self, source: RowSource, resolver: Resolver, temporary_codes: set[str], temporary_keeps: bool):
+    def __init__(
+        self, source: RowSource, resolver: Resolver, temporary_codes: set[str], temporary_keeps: bool
+    ):
         self.source = source
         self.resolver = resolver
-        self.temporary_codes = {normalise_heading(c) for c in temporary_codes} | {c.upper() for c in temporary_codes}
+        self.temporary_codes = {normalise_heading(c) for c in temporary_codes} | {
+            c.upper() for c in temporary_codes
+        }
         self.temporary_keeps = temporary_keeps
 
     def _problem(self, rows: pd.Series, values: pd.Series, column_field: str, expected: str) -> list[Problem]:
         heading = self.source.headings.get(column_field, column_field)
         return [
-            Problem(self.source.name, int(r), heading, None if v is None else str(v), expected, self.source.row_label)
+            Problem(
+                self.source.name,
+                int(r),
+                heading,
+                None if v is None else str(v),
+                expected,
+                self.source.row_label,
+            )
             for r, v in zip(rows.tolist(), values.tolist(), strict=True)
         ]
 
     def prepare(self, frame: pd.DataFrame) -> ChunkResult:
         frame = frame.copy()
         n = len(frame)
-        text = {c: frame[c].astype("str").str.strip() for c in frame.columns if c not in (ROW,) and c in _TEXT_FIELDS}
+        text = {
+            c: frame[c].astype("str").str.strip()
+            for c in frame.columns
+            if c not in (ROW,) and c in _TEXT_FIELDS
+        }
         empty = pd.Series("", index=frame.index, dtype="str")
 
         def col(name: str) -> pd.Series:
@@ -108,19 +126,23 @@ class Pipeline:
         missing_id = jp_id == ""
         if missing_id.any():
             field_name = "id" if "id" in text else "saksnr"
-            problems += self._problem(frame.loc[missing_id, ROW], jp_id[missing_id], field_name, "mangler journalpostnummer")
+            problems += self._problem(
+                frame.loc[missing_id, ROW], jp_id[missing_id], field_name, "mangler journalpostnummer"
+            )
             invalid |= missing_id
 
         enhet_raw = col("enhet")
         missing_unit = enhet_raw == ""
         if missing_unit.any():
-            problems += self._problem(frame.loc[missing_unit, ROW], enhet_raw[missing_unit], "enhet", "mangler enhet")
+            problems += self._problem(
+                frame.loc[missing_unit, ROW], enhet_raw[missing_unit], "enhet", "mangler enhet"
+            )
             invalid |= missing_unit
 
         # Types: only I and N give restanser. Without a type column every row is one.
         if "type" in text:
             raw_type = col("type")
-            jp_type = raw_type.map(lambda v: TYPE_CODES.get(normalise_heading(v), "?"))
+            jp_type = _per_value(raw_type, lambda v: TYPE_CODES.get(normalise_heading(v), "?"))
             unknown = jp_type == "?"
             if unknown.any():
                 problems += self._problem(
@@ -139,14 +161,20 @@ class Pipeline:
             parsed, bad = parse_dates(frame[fld])
             if bad.any():
                 problems += self._problem(
-                    frame.loc[bad, ROW], frame.loc[bad, fld], fld, "ugyldig dato (ventet dd.mm.åååå, dd.mm.åå eller åååå-mm-dd)"
+                    frame.loc[bad, ROW],
+                    frame.loc[bad, fld],
+                    fld,
+                    "ugyldig dato (ventet dd.mm.åååå, dd.mm.åå eller åååå-mm-dd)",
                 )
                 invalid |= bad
             dates[fld] = parsed
 
         # Written off: a date or a method, except a temporary method (ePhorte's ***) where that keeps the restanse.
         method = col("avskrivningsmaate")
-        temporary = method.str.upper().isin(self.temporary_codes) | method.map(normalise_heading).isin(self.temporary_codes)
+        codes = self.temporary_codes
+        temporary = _per_value(
+            method, lambda v: (isinstance(v, str) and v.upper() in codes) or normalise_heading(v) in codes
+        )
         answered = (dates["avskrevet_dato"].notna() | (method != "")) & ~temporary
         written_off = answered | (temporary & (not self.temporary_keeps))
 
@@ -193,6 +221,11 @@ class Pipeline:
             }
         )[keep & written_off]
         return ChunkResult(restanser, written, problems, int(invalid.sum()), skipped_types, n)
+
+
+def _per_value(values: pd.Series, function: Callable[[str], T]) -> pd.Series:
+    """`values.map(function)`, calling the function once per distinct value (a column holds few: types, codes)."""
+    return values.map({value: function(value) for value in values.unique()})
 
 
 _TEXT_FIELDS = {

@@ -5,10 +5,26 @@ Rows that break a unique index (the duplicate rule) are skipped, and the number 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection
+
+UNIQUE_KEY = ("saksbehandler", "jp_key")
+"""What restanser and written_off are unique by within a snapshot (the duplicate rule)."""
+
+
+def snapshot_rows(snapshot_id: int, frame: pd.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """The frame's rows as (snapshot_id, *columns) tuples, in the order of the unique key.
+
+    In key order the indexes fill page by page instead of at random places, which on SQLite more than halves
+    the time a million rows take. The sort is stable: of two rows with the same key, the first in the file is
+    still the one stored.
+    """
+    ordered = frame.sort_values(list(UNIQUE_KEY), kind="stable")
+    return zip(repeat(snapshot_id), *(ordered[column].tolist() for column in columns))
 
 
 def insert_ignoring_duplicates(
