@@ -276,9 +276,8 @@ class Outbox:
             return conn.execute(query).scalar()
 
     def pending_count(self, period: str, kinds: Iterable[str] | None = None) -> int:
-        query = select(func.count()).where(
-            OutboxRow.period == period, OutboxRow.status.in_([PENDING, IN_FLIGHT])
-        )
+        """Rows still to be claimed (a row in flight belongs to a live worker that will record it)."""
+        query = select(func.count()).where(OutboxRow.period == period, OutboxRow.status == PENDING)
         if kinds is not None:
             query = query.where(OutboxRow.kind.in_(list(kinds)))
         with self.engine.connect() as conn:
