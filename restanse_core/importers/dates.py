@@ -61,6 +61,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def iso_strings(dates: pd.Series) -> pd.Series:
     """'YYYY-MM-DD' strings, None for missing: what both SQLite and PostgreSQL take in bulk."""
+    if dates.isna().all():  # a column the file does not have
+        return pd.Series([None] * len(dates), index=dates.index, dtype=object)
     arr = np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D")
     out = pd.Series(arr, index=dates.index, dtype=object)
     return out.where(dates.notna(), None)
