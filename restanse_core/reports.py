@@ -111,7 +111,9 @@ def person_counts(conn: Connection, snapshot_id: int, units: list[str]) -> Count
     whole snapshot (seconds at a million rows) instead of the unit index over the unit's own rows.
     """
     rows = conn.execute(
-        select(RestanseRow.saksbehandler).where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.enhet.in_(units))
+        select(RestanseRow.saksbehandler).where(
+            RestanseRow.snapshot_id == snapshot_id, RestanseRow.enhet.in_(units)
+        )
     )
     return Counter(sb for (sb,) in rows)
 

@@ -88,8 +88,12 @@ class Settings(BaseSettings):
     organisation_name: str = "kommunen"
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
-    platforms: list[str] = Field(default_factory=lambda: ["teams", "slack"])  # preference, first that finds the person
-    channels: dict[str, str] = Field(default_factory=dict)  # unit code → "slack:C0123" or "teams:19:…@thread.tacv2"
+    platforms: list[str] = Field(
+        default_factory=lambda: ["teams", "slack"]
+    )  # preference, first that finds the person
+    channels: dict[str, str] = Field(
+        default_factory=dict
+    )  # unit code → "slack:C0123" or "teams:19:…@thread.tacv2"
     send_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     schedule: str | None = None  # a cron expression instead of "the first working day after an import"
     schedule_working_day: bool = True  # move a cron send day to the next working day
@@ -128,7 +132,9 @@ class Settings(BaseSettings):
         for unit, target in value.items():
             platform, sep, channel = target.partition(":")
             if not sep or not channel or platform not in {"slack", "teams"}:
-                raise ValueError(f"kanalen for {unit} må skrives «slack:KANAL-ID» eller «teams:KANAL-ID», ikke «{target}»")
+                raise ValueError(
+                    f"kanalen for {unit} må skrives «slack:KANAL-ID» eller «teams:KANAL-ID», ikke «{target}»"
+                )
         return {unit.upper(): target for unit, target in value.items()}
 
     @field_validator("schedule")
@@ -163,7 +169,12 @@ class Settings(BaseSettings):
 
     def temporary_codes(self) -> set[str]:
         """Codes and labels of temporary answers: an export may carry either («***» or «Foreløpig svar»)."""
-        return {text for code, c in self.avskrivningskoder.items() if c.temporary for text in (code.upper(), c.label)}
+        return {
+            text
+            for code, c in self.avskrivningskoder.items()
+            if c.temporary
+            for text in (code.upper(), c.label)
+        }
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

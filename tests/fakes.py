@@ -40,7 +40,9 @@ class FakeSender:
             raise DeliveryError(self.permanent[person.initials], permanent=True)
         if self.transient.get(person.initials, 0) > 0:
             self.transient[person.initials] -= 1
-            raise DeliveryError("for mange forespørsler (HTTP 429)", permanent=False, retry_after=self.retry_after)
+            raise DeliveryError(
+                "for mange forespørsler (HTTP 429)", permanent=False, retry_after=self.retry_after
+            )
         self.delivered.append(Delivered(person.initials, ref, reply))
         return Sent(self.platform, f"D-{person.initials}", f"m{len(self.delivered)}")
 

@@ -86,7 +86,9 @@ def test_in_a_channel_titles_and_personal_figures_go_privately(bot):
     assert "2019/700" not in public and "Henvendelse" not in public and "30" not in public
     assert "sendt deg svaret privat" in public
     assert answer.private is not None and "Henvendelse fra privatperson" in text_of(answer.private)
-    assert "30" not in answer.public.summary and "restanser" not in answer.public.summary  # no count in a notification
+    assert (
+        "30" not in answer.public.summary and "restanser" not in answer.public.summary
+    )  # no count in a notification
 
 
 def test_unit_shows_counts_now_and_before_for_everyone_but_no_distribution(bot):

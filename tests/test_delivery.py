@@ -25,7 +25,9 @@ SEND_DAY = date(2019, 12, 17)
 @pytest.fixture
 def bot(loaded):
     engine = make_engine(loaded)
-    settings = Settings(database_url=loaded, channels={"LMA": "slack:C-LMA", "TDR": "slack:C-TDR", "NYENHET": "slack:C-NY"})
+    settings = Settings(
+        database_url=loaded, channels={"LMA": "slack:C-LMA", "TDR": "slack:C-TDR", "NYENHET": "slack:C-NY"}
+    )
     yield Restansebot(engine, settings, FixedClock(datetime(2019, 12, 17, 9, 0)))
     engine.dispose()
 
@@ -72,7 +74,10 @@ def test_what_is_previewed_is_what_is_sent(bot, outbox):
     sender = FakeSender()
     deliver(bot, outbox, sender)
     uka = sender.to("UKA")[0].reply
-    assert uka.text().replace("\n", " ").split() == previews[("saksbehandler", "UKA")].text.replace("\n", " ").split()
+    assert (
+        uka.text().replace("\n", " ").split()
+        == previews[("saksbehandler", "UKA")].text.replace("\n", " ").split()
+    )
     leader = sender.to("LED")[0].reply
     assert leader == reply_json.loads(previews[("leder", "LED")].reply)
     table = next(b for b in leader.blocks if isinstance(b, Table))
@@ -82,7 +87,10 @@ def test_what_is_previewed_is_what_is_sent(bot, outbox):
 def test_a_period_is_planned_for_its_send_day_and_replanned_only_while_untouched(bot, outbox):
     plan(bot, outbox, date(2019, 12, 17))
     assert outbox.get_period("2019-12").deadline == date(2020, 1, 2)
-    assert plan(bot, outbox, date(2019, 12, 18)) == ("2019-12", True)  # nothing sent yet: the new send day wins
+    assert plan(bot, outbox, date(2019, 12, 18)) == (
+        "2019-12",
+        True,
+    )  # nothing sent yet: the new send day wins
     assert outbox.get_period("2019-12").deadline == date(2020, 1, 2)
     deliver(bot, outbox, FakeSender(), kinds=["arkiv"])
     assert plan(bot, outbox, date(2019, 12, 20)) == ("2019-12", False)
@@ -105,16 +113,23 @@ def test_unit_channels_get_totals_and_change_never_names_or_titles(bot, outbox):
     assert "uendret" in text
     for secret in ("UKA", "Unni", "ABC", "Henvendelse", "Barnevern", "Søknad"):
         assert secret not in text
-    assert "33 (forrige liste 13.11.2019: 33, uendret)" in sender.to("#C-TDR")[0].reply.text()  # with GDO below it
+    assert (
+        "33 (forrige liste 13.11.2019: 33, uendret)" in sender.to("#C-TDR")[0].reply.text()
+    )  # with GDO below it
     assert "NYENHET per 16.12.2019: 0 (forrige liste 13.11.2019: 1, −1)" in sender.to("#C-NY")[0].reply.text()
 
 
 def test_someone_the_platform_cannot_find_is_reported_with_the_reason(bot, outbox):
     plan(bot, outbox)
-    sender = FakeSender(unreachable={"TDL"}, permanent={"SKL": "appen er ikke installert for brukeren (HTTP 403)"})
+    sender = FakeSender(
+        unreachable={"TDL"}, permanent={"SKL": "appen er ikke installert for brukeren (HTTP 403)"}
+    )
     deliver(bot, outbox, sender)
     items = {i.recipient: i for i in outbox.items("2019-12") if i.kind == "leder"}
-    assert items["TDL"].status == "failed" and "ikke funnet i Slack (trond.dahl@kommune.no)" in items["TDL"].reason
+    assert (
+        items["TDL"].status == "failed"
+        and "ikke funnet i Slack (trond.dahl@kommune.no)" in items["TDL"].reason
+    )
     assert items["SKL"].status == "failed" and "HTTP 403" in items["SKL"].reason
     report = sender.to("ARK")[-1].reply.text()
     assert "2 feilet" in report and "TDL (leder" in report and "appen er ikke installert" in report
@@ -141,7 +156,12 @@ def test_a_429_storm_is_given_up_within_the_bounded_time_and_reported(bot, outbo
 def _crash_in_flight(outbox, bot, kind="saksbehandler"):
     """A row claimed by a process that died before it could record the result."""
     item = outbox.claim("2019-12", "somehost:999999999:dead", bot.clock.now(), [kind])
-    outbox._set(item.id, None, claimed_by=f"{__import__('socket').gethostname()}:{2**22 + 12345}:dead", platform="slack")
+    outbox._set(
+        item.id,
+        None,
+        claimed_by=f"{__import__('socket').gethostname()}:{2**22 + 12345}:dead",
+        platform="slack",
+    )
     return item
 
 
@@ -170,7 +190,10 @@ def test_where_the_platform_cannot_tell_the_row_is_uncertain_and_reported_not_re
     deliver(bot, outbox, sender)
     assert sender.to("UKA") == []
     assert next(i for i in outbox.items("2019-12") if i.id == item.id).status == "uncertain"
-    assert "1 usikre" in sender.to("ARK")[-1].reply.text() and "UKA (saksbehandler, slack)" in sender.to("ARK")[-1].reply.text()
+    assert (
+        "1 usikre" in sender.to("ARK")[-1].reply.text()
+        and "UKA (saksbehandler, slack)" in sender.to("ARK")[-1].reply.text()
+    )
 
 
 def test_a_live_workers_in_flight_row_is_left_alone(bot, outbox):
@@ -196,7 +219,9 @@ def test_two_deliveries_at_once_send_every_message_once(bot, outbox):
         await asyncio.gather(a.run("2019-12"), b.run("2019-12"))
 
     asyncio.run(both())
-    assert sorted(d.to for d in sender.delivered) == sorted(["UKA", "LED", "TDL", "SKL", "ARK", "#C-LMA", "#C-TDR", "#C-NY"])
+    assert sorted(d.to for d in sender.delivered) == sorted(
+        ["UKA", "LED", "TDL", "SKL", "ARK", "#C-LMA", "#C-TDR", "#C-NY"]
+    )
 
 
 def test_a_stopped_delivery_finishes_the_message_in_hand_and_the_rest_waits(bot, outbox):

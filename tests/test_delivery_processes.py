@@ -4,7 +4,6 @@ PostgreSQL, and a 429 storm — every message delivered once, as the fake Slack 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -56,26 +55,49 @@ class Running:
 
 def organisation(tmp_path: Path, cli, db_url: str) -> list[str]:
     people = [f"S{i:02d}" for i in range(PEOPLE)]
-    units = write_csv(tmp_path / "enheter.csv", ["enhet;navn;overordnet;ledere", "LMA;Landbruk;;LED", "TDR;Teknisk drift;;TDL"])
-    persons = ["initialer;navn;epost;enhet;rolle", "LED;Lise Eide;led@k.no;LMA;leder", "TDL;Trond Dahl;tdl@k.no;TDR;leder",
-               "ARK;Arne Arkiv;ark@k.no;TDR;arkiv"] + [f"{p};Person {p};{p.lower()}@k.no;LMA;" for p in people]  # fmt: skip
-    rows = ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{n}-{i};{p};LMA;01.10.2019" for n, p in enumerate(people) for i in range(30)]
-    for args in (("directory", "import", units, write_csv(tmp_path / "personer.csv", persons)),
-                 ("import", write_csv(tmp_path / "liste.csv", rows), "--as-of", "2019-12-16")):  # fmt: skip
+    units = write_csv(
+        tmp_path / "enheter.csv",
+        ["enhet;navn;overordnet;ledere", "LMA;Landbruk;;LED", "TDR;Teknisk drift;;TDL"],
+    )
+    persons = [
+        "initialer;navn;epost;enhet;rolle",
+        "LED;Lise Eide;led@k.no;LMA;leder",
+        "TDL;Trond Dahl;tdl@k.no;TDR;leder",
+        "ARK;Arne Arkiv;ark@k.no;TDR;arkiv",
+    ] + [f"{p};Person {p};{p.lower()}@k.no;LMA;" for p in people]
+    rows = ["Jpnr;Sbh;Enhet;Jour.dato"] + [
+        f"2019/{n}-{i};{p};LMA;01.10.2019" for n, p in enumerate(people) for i in range(30)
+    ]
+    for args in (
+        ("directory", "import", units, write_csv(tmp_path / "personer.csv", persons)),
+        ("import", write_csv(tmp_path / "liste.csv", rows), "--as-of", "2019-12-16"),
+    ):
         assert cli("--db", db_url, *args).code == 0
     return [*people, "LED", "TDL", "ARK"]
 
 
 def environment(fake: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))}
-    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), SLACK_BOT_TOKEN=BOT_TOKEN,
-               RESTANSEBOT_SLACK_API_URL=fake.api_url, RESTANSEBOT_NOW="2019-12-17T09:00:00+01:00")  # fmt: skip
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))
+    }
+    env.update(
+        HOME=str(tmp_path),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        RESTANSEBOT_SLACK_API_URL=fake.api_url,
+        RESTANSEBOT_NOW="2019-12-17T09:00:00+01:00",
+    )
     return {**env, **extra}
 
 
 def send(db_url: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "--db", db_url, "nudges", "send"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "--db", db_url, "nudges", "send"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def posts_per_ref(fake: FakeSlack) -> Counter[str]:
@@ -89,7 +111,10 @@ def posts_per_ref(fake: FakeSlack) -> Counter[str]:
 
 def outbox(db_url: str) -> dict[str, str]:
     with make_engine(db_url).connect() as conn:
-        return {f"{r.kind}:{r.recipient}": r.status for r in conn.execute(text("SELECT kind, recipient, status FROM outbox"))}
+        return {
+            f"{r.kind}:{r.recipient}": r.status
+            for r in conn.execute(text("SELECT kind, recipient, status FROM outbox"))
+        }
 
 
 def wait_for_posts(fake: FakeSlack, n: int, timeout: float = 60) -> None:
@@ -161,8 +186,13 @@ def test_a_429_storm_is_ridden_out_or_reported(cli, db_url, tmp_path):
         # A storm that never ends: given up within the bounded time, and reported — nothing silently lost.
         fake.rate_limit("chat.postMessage", retry_after=0, times=10_000)
         assert cli("--db", db_url, "import", tmp_path / "liste.csv", "--as-of", "2020-01-13").code == 0
-        env = environment(fake, tmp_path, RESTANSEBOT_SLACK_PACE_SECONDS="0",
-                          RESTANSEBOT_DELIVERY_GIVE_UP_MINUTES="0.05", RESTANSEBOT_NOW="2020-01-14T09:00:00+01:00")  # fmt: skip
+        env = environment(
+            fake,
+            tmp_path,
+            RESTANSEBOT_SLACK_PACE_SECONDS="0",
+            RESTANSEBOT_DELIVERY_GIVE_UP_MINUTES="0.05",
+            RESTANSEBOT_NOW="2020-01-14T09:00:00+01:00",
+        )
         stormy = send(db_url, env)
         out, err = stormy.communicate(timeout=180)
     assert stormy.returncode == 1
@@ -211,20 +241,32 @@ def test_teams_sigkill_mid_fan_out_no_duplicates_and_the_rest_reported_uncertain
     with SlowConnector() as fake:
         store = ConversationStore(make_engine(sqlite_url), "teams")
         for who in recipients:  # as if each person had the app installed and had talked to the bot
-            ref = Reference(fake.url, TENANT, BOT_ID, f"a:{who}", user_id=f"29:{who}", email=f"{who.lower()}@k.no")
+            ref = Reference(
+                fake.url, TENANT, BOT_ID, f"a:{who}", user_id=f"29:{who}", email=f"{who.lower()}@k.no"
+            )
             store.put(f"user:29:{who}", ref.to_json())
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))}
-        env.update(HOME=str(tmp_path), CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED="true",
-                   RESTANSEBOT_NOW="2019-12-17T09:00:00+01:00", RESTANSEBOT_DELIVERY_CONCURRENCY="4")  # fmt: skip
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))
+        }
+        env.update(
+            HOME=str(tmp_path),
+            CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED="true",
+            RESTANSEBOT_NOW="2019-12-17T09:00:00+01:00",
+            RESTANSEBOT_DELIVERY_CONCURRENCY="4",
+        )
         first = send(sqlite_url, env)
         deadline = time.monotonic() + 60
         while len(fake.activities) < 8:
-            assert time.monotonic() < deadline and first.poll() is None, first.stderr.read() if first.poll() else ""
+            assert time.monotonic() < deadline and first.poll() is None, (
+                first.stderr.read() if first.poll() else ""
+            )
             time.sleep(0.02)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         second = send(sqlite_url, env)
-        out, err = second.communicate(timeout=120)
+        out, _ = second.communicate(timeout=120)
         delivered = Counter(c.conversation for c in fake.activities)
     statuses = outbox(sqlite_url)
     messages = {k: v for k, v in statuses.items() if not k.startswith("rapport:")}
@@ -233,7 +275,9 @@ def test_teams_sigkill_mid_fan_out_no_duplicates_and_the_rest_reported_uncertain
     assert "uncertain" in messages.values()  # Teams cannot say: the rows caught in flight are reported
     for key, status in messages.items():
         conversation = f"a:{key.split(':', 1)[1]}"
-        assert delivered[conversation] <= 1 + (key == "arkiv:ARK"), f"{key} went out twice"  # ARK also gets the report
+        assert delivered[conversation] <= 1 + (key == "arkiv:ARK"), (
+            f"{key} went out twice"
+        )  # ARK also gets the report
         if status == "sent":
             assert delivered[conversation] >= 1
     assert "usikre" in out and second.returncode == 1

@@ -52,7 +52,9 @@ def test_nine_oclock_is_local_time_across_daylight_saving_changes():
 def test_fixed_cron_schedule_moves_to_the_next_working_day():
     calendar = WorkCalendar()
     cron = Settings(database_url="sqlite://", schedule="30 8 14 * *")
-    assert send_moment(at("2019-12-02 10:00"), cron, calendar) == at("2019-12-16 08:30")  # 14.12.2019 is a Saturday
+    assert send_moment(at("2019-12-02 10:00"), cron, calendar) == at(
+        "2019-12-16 08:30"
+    )  # 14.12.2019 is a Saturday
     exact = Settings(database_url="sqlite://", schedule="30 8 14 * *", schedule_working_day=False)
     assert send_moment(at("2019-12-02 10:00"), exact, calendar) == at("2019-12-14 08:30")
 
@@ -74,7 +76,9 @@ class World:
         self.sender = FakeSender()
 
         async def deliver(period: str) -> object:
-            return await deliver_period(Delivery(self.bot, self.outbox, {"slack": self.sender}, retry_base=0.01), period)
+            return await deliver_period(
+                Delivery(self.bot, self.outbox, {"slack": self.sender}, retry_base=0.01), period
+            )
 
         self.scheduler = NudgeScheduler(self.bot, self.outbox, deliver, "test:1:x")
 
@@ -88,7 +92,9 @@ class World:
 
 
 def import_list(cli, db_url, tmp_path, as_of: str, imported_at: str, name: str = "liste.csv") -> None:
-    f = write_csv(tmp_path / name, ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;UKA;LMA;01.10.2019" for i in range(31)])
+    f = write_csv(
+        tmp_path / name, ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;UKA;LMA;01.10.2019" for i in range(31)]
+    )
     import os
 
     os.environ["RESTANSEBOT_NOW"] = at(imported_at).isoformat()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Update, and_, bindparam, delete, func, insert, or_, select, update
 
 from bot.store.tables import NudgePeriodRow, OutboxRow
 
@@ -106,24 +106,17 @@ class Outbox:
 
     def get_period(self, period: str) -> Period | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(NudgePeriodRow).where(NudgePeriodRow.period == period)
-            ).one_or_none()
+            row = conn.execute(select(NudgePeriodRow).where(NudgePeriodRow.period == period)).one_or_none()
             return _period(row) if row else None
 
     def latest_period(self) -> Period | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(NudgePeriodRow).order_by(NudgePeriodRow.period.desc()).limit(1)
-            ).first()
+            row = conn.execute(select(NudgePeriodRow).order_by(NudgePeriodRow.period.desc()).limit(1)).first()
             return _period(row) if row else None
 
     def periods(self) -> list[Period]:
         with self.engine.connect() as conn:
-            return [
-                _period(r)
-                for r in conn.execute(select(NudgePeriodRow).order_by(NudgePeriodRow.period))
-            ]
+            return [_period(r) for r in conn.execute(select(NudgePeriodRow).order_by(NudgePeriodRow.period))]
 
     def store_plan(
         self,
@@ -239,30 +232,19 @@ class Outbox:
         self, period: str, worker: str, now: datetime, kinds: Iterable[str] | None = None
     ) -> Item | None:
         """Take the next pending row that is due, marking it in flight (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
-        due = or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now)
-        candidate = (
-            select(OutboxRow.id)
-            .where(OutboxRow.period == period, OutboxRow.status == PENDING, due)
-            .order_by(OutboxRow.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
+        params: dict[str, Any] = {"period": period, "worker": worker, "now": now}
         if kinds is not None:
-            candidate = candidate.where(OutboxRow.kind.in_(list(kinds)))
+            params["kinds"] = list(kinds)
         with self.engine.begin() as conn:
-            row_id = conn.execute(candidate).scalar()
+            row_id = conn.execute(_CANDIDATE[kinds is not None], params).scalar()
             if row_id is None:
                 return None
-            result = conn.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row_id, OutboxRow.status == PENDING)
-                .values(status=IN_FLIGHT, claimed_by=worker, claimed_at=now, attempts=OutboxRow.attempts + 1)
-            )
+            result = conn.execute(_CLAIM, {**params, "row_id": row_id})
             if result.rowcount != 1:
                 return (
                     None  # another worker was faster (SQLite has no SKIP LOCKED; the status check settles it)
                 )
-            row = conn.execute(select(OutboxRow).where(OutboxRow.id == row_id)).one()
+            row = conn.execute(_ROW, {"row_id": row_id}).one()
             return _item(row)
 
     def next_due(self, period: str, kinds: Iterable[str] | None = None) -> datetime | None:
@@ -284,11 +266,14 @@ class Outbox:
             return int(conn.execute(query).scalar_one())
 
     def _set(self, item_id: int, worker: str | None, **values: object) -> bool:
-        condition = [OutboxRow.id == item_id]
+        """Set `values` on the row; with `worker`, only while that worker holds it in flight."""
+        statement = _setter(worker is not None, tuple(sorted(values)))
+        params = {f"v_{k}": v for k, v in values.items()}
+        params["row_id"] = item_id
         if worker is not None:  # only the claimer records the result of its own claim
-            condition += [OutboxRow.status == IN_FLIGHT, OutboxRow.claimed_by == worker]
+            params["worker"] = worker
         with self.engine.begin() as conn:
-            return conn.execute(update(OutboxRow).where(and_(*condition)).values(**values)).rowcount == 1
+            return conn.execute(statement, params).rowcount == 1
 
     def mark_sent(
         self,
@@ -344,6 +329,60 @@ class Outbox:
                 .group_by(OutboxRow.status)
             )
             return {status: int(n) for status, n in rows}
+
+
+# ---- the statements of the delivery loop, built once --------------------------------------------------------
+# Building a SQLAlchemy statement and its cache key costs several times what running it on SQLite does; a
+# fan-out runs these for every message, so they are built once with bound parameters.
+
+
+def _candidate(with_kinds: bool) -> Any:
+    due = or_(
+        OutboxRow.next_attempt_at.is_(None),
+        OutboxRow.next_attempt_at <= bindparam("now", type_=OutboxRow.next_attempt_at.type),
+    )
+    query = (
+        select(OutboxRow.id)
+        .where(OutboxRow.period == bindparam("period"), OutboxRow.status == PENDING, due)
+        .order_by(OutboxRow.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if with_kinds:
+        query = query.where(OutboxRow.kind.in_(bindparam("kinds", expanding=True)))
+    return query
+
+
+_CANDIDATE = {False: _candidate(False), True: _candidate(True)}
+_CLAIM = (
+    update(OutboxRow)
+    .where(OutboxRow.id == bindparam("row_id"), OutboxRow.status == PENDING)
+    .values(
+        status=IN_FLIGHT,
+        claimed_by=bindparam("worker", type_=OutboxRow.claimed_by.type),
+        claimed_at=bindparam("now", type_=OutboxRow.claimed_at.type),
+        attempts=OutboxRow.attempts + 1,
+    )
+)
+_ROW = select(OutboxRow).where(OutboxRow.id == bindparam("row_id"))
+_SETTERS: dict[tuple[bool, tuple[str, ...]], Update] = {}
+
+
+def _setter(guarded: bool, keys: tuple[str, ...]) -> Update:
+    """UPDATE outbox SET <keys> WHERE id = :row_id [AND in flight AND claimed by :worker], built once per shape."""
+    statement = _SETTERS.get((guarded, keys))
+    if statement is None:
+        columns = OutboxRow.__table__.c
+        condition = [OutboxRow.id == bindparam("row_id")]
+        if guarded:
+            condition += [OutboxRow.status == IN_FLIGHT, OutboxRow.claimed_by == bindparam("worker")]
+        statement = (
+            update(OutboxRow)
+            .where(and_(*condition))
+            .values({k: bindparam(f"v_{k}", type_=columns[k].type) for k in keys})
+        )
+        _SETTERS[(guarded, keys)] = statement
+    return statement
 
 
 def retry_delay(

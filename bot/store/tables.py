@@ -52,8 +52,12 @@ class OutboxRow(BotBase):
     """One message of a period to one recipient: the rendered reply, and what became of it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("period", "recipient", "kind", name="ux_outbox_period_recipient_kind"),)
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+    __table_args__ = (
+        UniqueConstraint("period", "recipient", "kind", name="ux_outbox_period_recipient_kind"),
+    )
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
     period: Mapped[str] = mapped_column(String(7), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(200))

@@ -52,7 +52,9 @@ def _open_text(path: Path, mapping: Mapping[str, str]) -> RowSource:
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     if b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\x89PNG")):
-        raise UserError(f"{path.name} ser ikke ut som en tabell (CSV eller Excel). Eksporter restanselista som .csv eller .xlsx.")
+        raise UserError(
+            f"{path.name} ser ikke ut som en tabell (CSV eller Excel). Eksporter restanselista som .csv eller .xlsx."
+        )
     encoding = detect_encoding(path)
     lines = head.decode(encoding, errors="replace").splitlines()[:HEADER_SEARCH_LINES]
     header_index, sep = None, ";"
@@ -136,7 +138,10 @@ def _open_excel(path: Path, mapping: Mapping[str, str]) -> RowSource:
             header_index = index
             break
     if header_index is None:
-        rows = [[str(c) for c in sheet.iloc[i].map(_cell_text).tolist() if c != ""] for i in range(min(10, len(sheet)))]
+        rows = [
+            [str(c) for c in sheet.iloc[i].map(_cell_text).tolist() if c != ""]
+            for i in range(min(10, len(sheet)))
+        ]
         _refuse_without_header(path, rows, mapping)
     assert header_index is not None
     headings = [str(_cell_text(v)) for v in sheet.iloc[header_index].tolist()]
