@@ -13,12 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot import cli_nudges
-from bot.commands.oversikt import unit_table_block
-from bot.context import Ask
 from bot.nudge_texts import render_plan
 from bot.plaintext import table_lines
 from bot.platform import Runtime, discover_adapters
-from bot.replies import Place
+from bot.unit_table import procedure_table
 from restanse_core import reports
 from restanse_core.errors import UserError
 from restanse_core.importers import ImportSummary, import_snapshot
@@ -252,9 +250,7 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
             ).encode("utf-8")
         )
     else:
-        ask = Ask(cli.bot, None, Place.DIRECT)
-        block = unit_table_block(ask, table)
-        lines = table_lines(block)
+        lines = table_lines(procedure_table(table, cli.bot.texts, title=cli.bot.texts("oversikt.title")))
         rollups = [
             f"  {u.code}: {reports.rollup(org, _counts(table), u.code)} med underenheter"
             for u in org.units.values()

@@ -8,6 +8,7 @@ from typing import Any
 from bot.plaintext import table_lines
 from bot.replies import Table
 from bot.texts import Texts
+from bot.unit_table import procedure_table
 from restanse_core.model import Organisation
 from restanse_core.nudges import Kind, Plan, Planned
 from restanse_core.settings import Settings
@@ -27,29 +28,7 @@ def contacts_phrase(settings: Settings, texts: Texts) -> str:
 
 
 def plan_table(plan: Plan, texts: Texts, marked: set[str] | None = None) -> Table:
-    table = plan.table
-    period = table.period
-    columns: tuple[str, ...] = (texts("oversikt.col_code"), "")
-    if period.previous:
-        columns += (period.previous.as_of.strftime("%d.%m.%Y"),)
-    columns += (period.current.as_of.strftime("%d.%m.%Y"),)
-    rows = tuple(
-        (
-            line.code,
-            line.name or "",
-            *((str(line.previous or 0),) if period.previous else ()),
-            str(line.count),
-        )
-        for line in table.lines
-    )
-    footer = (
-        texts("common.sum"),
-        "",
-        *((str(table.previous or 0),) if period.previous else ()),
-        str(table.count),
-    )
-    marks = frozenset(i for i, line in enumerate(table.lines) if marked and line.code in marked)
-    return Table(columns, rows, numeric=frozenset(range(2, len(columns))), footer=footer, marked=marks)
+    return procedure_table(plan.table, texts, marked)
 
 
 def _change(now: int, before: int | None, texts: Texts) -> str:

@@ -12,11 +12,13 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
+from adapters.teams.tests.fakes import BOT_ID, TENANT, FakeConnector
 from restanse_core.store import make_engine
 from tests.conftest import write_csv
 
@@ -35,14 +37,14 @@ class SlowSlack(FakeSlack):
 
 
 class Running:
-    """A fake Slack on 127.0.0.1 in a thread of its own, so processes under test can call it."""
+    """A fake platform on 127.0.0.1 in a thread of its own, so processes under test can call it."""
 
-    def __init__(self, fake: FakeSlack) -> None:
+    def __init__(self, fake: Any) -> None:
         self.fake = fake
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
-    def __enter__(self) -> FakeSlack:
+    def __enter__(self) -> Any:
         self.thread.start()
         asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
         return self.fake
@@ -203,42 +205,21 @@ def test_a_429_storm_is_ridden_out_or_reported(cli, db_url, tmp_path):
     assert sum(1 for kind, _ in rows if kind != "rapport") == PEOPLE + 3
 
 
-class SlowConnector:
-    """The fake Bot Framework connector, answering activities slowly, in a thread of its own."""
+class SlowConnector(FakeConnector):
+    """The fake Bot Framework connector, answering activities slowly."""
 
-    def __init__(self, delay: float = 0.15) -> None:
-        from adapters.teams.tests.fakes import FakeConnector
-
-        self.fake = FakeConnector()
-        original = self.fake._activity
-
-        async def slow(request):  # type: ignore[no-untyped-def]
-            await asyncio.sleep(delay)
-            return await original(request)
-
-        self.fake._activity = slow  # type: ignore[method-assign]
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
-        return self.fake
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+    async def _activity(self, request):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.15)
+        return await super()._activity(request)
 
 
 @pytest.mark.slow
 def test_teams_sigkill_mid_fan_out_no_duplicates_and_the_rest_reported_uncertain(cli, sqlite_url, tmp_path):
     from adapters.teams.references import Reference
-    from adapters.teams.tests.fakes import BOT_ID, TENANT
     from bot.identities import ConversationStore
 
     recipients = organisation(tmp_path, cli, sqlite_url)
-    with SlowConnector() as fake:
+    with Running(SlowConnector()) as fake:
         store = ConversationStore(make_engine(sqlite_url), "teams")
         for who in recipients:  # as if each person had the app installed and had talked to the bot
             ref = Reference(

@@ -2,39 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands.common import d, no_snapshot, source_line
+from bot.commands.common import no_snapshot, source_line
 from bot.context import Ask
 from bot.registry import Command
-from bot.replies import Context, Heading, Reply, Table
-from restanse_core.reports import UnitTable
-
-
-def unit_table_block(ask: Ask, table: UnitTable, marked: set[str] | None = None) -> Table:
-    """The procedure's table: code, name, count a month ago, count now; Sum last."""
-    t = ask.bot.texts
-    period = table.period
-    columns: tuple[str, ...] = (t("oversikt.col_code"), t("oversikt.col_name"))
-    if period.previous:
-        columns += (d(period.previous.as_of),)
-    columns += (d(period.current.as_of),)
-    rows = tuple(
-        (
-            line.code,
-            line.name or "",
-            *((str(line.previous or 0),) if period.previous else ()),
-            str(line.count),
-        )
-        for line in table.lines
-    )
-    footer = (
-        t("common.sum"),
-        "",
-        *((str(table.previous or 0),) if period.previous else ()),
-        str(table.count),
-    )
-    numeric = frozenset(range(2, len(columns)))
-    marks = frozenset(i for i, line in enumerate(table.lines) if marked and line.code in marked)
-    return Table(columns, rows, numeric=numeric, footer=footer, marked=marks, title=t("oversikt.title"))
+from bot.replies import Block, Context, Heading, Reply
+from bot.unit_table import procedure_table
 
 
 def handle(ask: Ask) -> Reply:
@@ -44,7 +16,7 @@ def handle(ask: Ask) -> Reply:
         return no_snapshot(ask)
     table = bot.unit_table()
     assert table is not None
-    blocks: list = [Heading(t("oversikt.title")), unit_table_block(ask, table)]
+    blocks: list[Block] = [Heading(t("oversikt.title")), procedure_table(table, t, title=t("oversikt.title"))]
     if period.previous is None:
         blocks.append(Context(t("oversikt.no_compare")))
     blocks.append(source_line(ask, period))
