@@ -95,9 +95,13 @@ class Actions:
 
 @dataclass(frozen=True)
 class Image:
+    """A picture (the monthly chart). `url` is where platforms that fetch images get it (Teams cards, links);
+    `path` a local PNG of the same picture, for platforms that upload it instead (Slack's files_upload_v2).
+    A renderer that cannot read `path` (none given, or written on another host) uses `url` as before."""
+
     url: str
     alt: str
-    path: str | None = None  # a local file, for platforms that upload instead of linking
+    path: str | None = None
     sensitive: bool = False
 
 

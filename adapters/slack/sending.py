@@ -1,7 +1,8 @@
 """The bot's sending port for Slack: direct messages to people, posts to channels, and "was it sent?".
 
 Every message carries the outbox reference in its metadata, so after a crash mid-send `was_sent` can look
-for it in the bot's direct-message history (needs the im:history scope).
+for it in the bot's direct-message history (needs the im:history scope). A chart the reply has as a local
+file is uploaded into the same conversation right after the message (see `upload.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from adapters.slack.errors import as_delivery_errors
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.pacing import Pacer
 from adapters.slack.render import render
+from adapters.slack.upload import split_upload, upload
 from bot.delivery.port import DeliveryError, Sent
 from bot.replies import Reply
 from bot.texts import Texts
@@ -92,7 +94,7 @@ class SlackSender:
             if proactive:
                 await self.pacer.wait(channel)
             try:
-                return await self._post(channel, reply, ref)
+                return await self._post(channel, reply, ref, paced=proactive)
             except SlackApiError as exc:
                 if exc.response.get("error") in ("channel_not_found", "user_disabled"):
                     self.identities.forget_user(person)  # look the person up afresh next month
@@ -106,7 +108,11 @@ class SlackSender:
             await self.pacer.wait(channel)
             return await self._post(channel, public, ref, use_summary=not reply.has_sensitive)
 
-    async def _post(self, channel: str, reply: Reply, ref: str, *, use_summary: bool = True) -> Sent:
+    async def _post(
+        self, channel: str, reply: Reply, ref: str, *, use_summary: bool = True, paced: bool = True
+    ) -> Sent:
+        """The message, then its chart as a file where the reply has one (instead of an image block)."""
+        reply, chart = split_upload(reply)
         message = render(reply, more=self._more, use_summary=use_summary)
         try:
             response = await self.client.chat_postMessage(
@@ -122,7 +128,12 @@ class SlackSender:
             response = await self.client.chat_postMessage(
                 channel=channel, metadata=metadata(ref), **message.as_kwargs()
             )
-        return Sent(self.platform, str(response.get("channel") or channel), response.get("ts"))
+        sent = Sent(self.platform, str(response.get("channel") or channel), response.get("ts"))
+        if chart is not None:
+            if paced:
+                await self.pacer.wait(sent.conversation)  # the file is a second message in the conversation
+            await upload(self.client, sent.conversation, chart)
+        return sent
 
     async def was_sent(self, person: Person | None, channel: str | None, ref: str) -> bool | None:
         """Looks in the person's DM with the bot. A channel's history is not read (no channels:history): None.

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import reply_json
@@ -13,12 +18,15 @@ from bot.replies import Actions, Block, Button, Image, Paragraph, Reply
 from restanse_core import reports
 from restanse_core.nudges import Kind, Plan
 from restanse_core.planning import plan_for_period
+from restanse_core.reports import UnitTable
+from restanse_core.settings import default_data_dir
 from restanse_core.store import repository
 
 if TYPE_CHECKING:
     from bot.service import Restansebot
 
 TABLE_MARK = "\x00TABELL\x00"
+log = logging.getLogger("restansebot.delivery")
 
 
 def period_key(as_of: date) -> str:
@@ -37,6 +45,44 @@ def _paragraphs(text: str) -> list[Block]:
     return [Paragraph(p.strip()) for p in text.split("\n\n") if p.strip()]
 
 
+def _charts_dir(bot: Restansebot) -> Path:
+    """Next to an SQLite database file; else (PostgreSQL) in the data directory."""
+    url = bot.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).resolve().parent / "charts"
+    return default_data_dir() / "charts"
+
+
+def _chart_file(bot: Restansebot, table: UnitTable, key: str) -> str | None:
+    """The chart as a PNG file, for platforms that upload it (Slack); None if it cannot be written.
+
+    The folder is named by what the chart shows: it is drawn once however often the period is planned, and a
+    plan already in the outbox keeps its own chart when a corrected list for the same month comes in."""
+    period = table.period
+    shown = [
+        period.current.as_of.isoformat(),
+        period.previous.as_of.isoformat() if period.previous else None,
+        [(u.code, u.count, u.previous) for u in table.lines],
+    ]
+    digest = hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+    path = _charts_dir(bot) / digest / f"restanser-{key}.png"
+    if path.exists():
+        return str(path)
+    from bot.chart import chart_png  # matplotlib: only when a chart is drawn
+
+    png = chart_png(table)
+    part = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(png)
+        part.replace(path)  # whole or not at all, also with two replicas drawing at once
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        log.warning("Diagrammet for %s kunne ikke lagres i %s: %s", key, path.parent, exc)
+        return None
+    return str(path)
+
+
 def to_reply(
     bot: Restansebot, rendered: Rendered, marked_text: str, plan: Plan, chart_url: str | None
 ) -> Reply:
@@ -48,7 +94,8 @@ def to_reply(
         before, _, after = marked_text.partition(TABLE_MARK)
         blocks += [*_paragraphs(before), plan_table(plan, bot.texts, marked), *_paragraphs(after)]
         if chart_url:
-            blocks.append(Image(chart_url, bot.texts("nudges.chart_alt")))
+            path = _chart_file(bot, plan.table, period_key(plan.as_of))
+            blocks.append(Image(chart_url, bot.texts("nudges.chart_alt"), path=path))
     else:
         blocks += _paragraphs(rendered.text)
     if url := bot.guide_url():

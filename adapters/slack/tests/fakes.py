@@ -1,5 +1,5 @@
-"""A fake Slack for tests and benchmarks: the Web API, response URLs and a Socket Mode websocket, all on
-127.0.0.1, recording every call. It can be told to fail a method, or to answer 429 with Retry-After."""
+"""A fake Slack for tests and benchmarks: the Web API, response URLs, file uploads and a Socket Mode websocket,
+all on 127.0.0.1, recording every call. It can be told to fail a method, or to answer 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -52,6 +52,20 @@ class SlackUser:
 
 
 @dataclass
+class SlackFile:
+    """A file uploaded the way files_upload_v2 does it: an upload URL, the bytes, then completed and shared."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    data: bytes | None = None  # None until uploaded to the upload URL
+    title: str | None = None
+    channels: list[str] = field(default_factory=list)  # where it was shared
+    initial_comment: str | None = None
+
+
+@dataclass
 class _Failure:
     error: str
     times: int
@@ -67,10 +81,14 @@ class FakeSlack:
         self.users: dict[str, SlackUser] = {}
         self.calls: list[Call] = []
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel → messages, newest last
+        # Uploaded files, by id. A file shared in a channel is a message there too, kept here and not in
+        # `history`: that holds what the bot posted with chat.postMessage (tests count messages per outbox row).
+        self.files: dict[str, SlackFile] = {}
         self.socket_acks: list[dict[str, Any]] = []
         self.on_call: Callable[[Call], None] | None = None  # told of every call as it arrives (benchmarks)
         self._failures: dict[str, list[_Failure]] = defaultdict(list)
         self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
@@ -84,7 +102,9 @@ class FakeSlack:
         return user
 
     def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
-        """The next `times` calls to `method` answer {"ok": false, "error": error}."""
+        """The next `times` calls to `method` answer {"ok": false, "error": error}.
+
+        `method` "upload" is the upload to the URL files.getUploadURLExternal gave: it answers HTTP 500."""
         self._failures[method].append(_Failure(error, times, extra=extra))
 
     def rate_limit(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
@@ -107,6 +127,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -131,6 +152,10 @@ class FakeSlack:
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def files_in(self, channel: str) -> list[SlackFile]:
+        """The files shared in a channel or DM, in the order they were shared."""
+        return [f for f in self.files.values() if channel in f.channels]
 
     async def wait_for(
         self, method: str, count: int = 1, timeout: float = 5.0, where: Callable[[Call], bool] | None = None
@@ -252,6 +277,47 @@ class FakeSlack:
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}  # fmt: skip
 
+    # files_upload_v2: files.getUploadURLExternal, a POST of the bytes to that URL, files.completeUploadExternal.
+
+    def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("filename") or not str(params.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):06d}"
+        file = SlackFile(file_id, str(params["filename"]), int(params["length"]), params.get("alt_txt"))
+        self.files[file.id] = file
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file.id}", "file_id": file.id}
+
+    def _files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        done = []
+        for entry in params.get("files") or []:
+            file = self.files.get(str(entry.get("id")))
+            if file is None or file.data is None:
+                return {"ok": False, "error": "file_not_found"}
+            done.append((file, entry))
+        if not done:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = params.get("channel_id")
+        for file, entry in done:
+            file.title = entry.get("title") or file.filename
+            if channel:
+                file.channels.append(str(channel))
+                file.initial_comment = params.get("initial_comment")
+        files = [{"id": f.id, "name": f.filename, "title": f.title, "size": f.length} for f, _ in done]
+        return {"ok": True, "files": files}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the bytes as the request body, answered in plain text as Slack's file servers do."""
+        data = await request.read()
+        file_id = request.match_info["file_id"]
+        await self._record("upload", {"file_id": file_id, "size": len(data)})
+        if self._next_failure("upload") is not None:
+            return web.Response(status=500, text="upload failed")
+        file = self.files.get(file_id)
+        if file is None:
+            return web.Response(status=404, text="no such upload")
+        file.data = data
+        return web.Response(text=f"OK - {len(data)}")
+
     def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
 
@@ -299,7 +365,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
             params.update(json.loads(raw or "{}"))
         else:
             params.update(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "metadata", "view"):
+    for key in ("blocks", "metadata", "view", "files"):
         if isinstance(params.get(key), str) and params[key].startswith(("[", "{")):
             params[key] = json.loads(params[key])
     return params
