@@ -26,6 +26,9 @@ class FakeSender:
     retry_after: float | None = None
     knows_history: bool = True  # Slack can look its own messages up; Teams cannot
     delay: float = 0.0
+    lost_answers: dict[str, int] = field(
+        default_factory=dict
+    )  # initials → times the message lands, the answer is lost
     delivered: list[Delivered] = field(default_factory=list)
     calls: int = 0
 
@@ -44,6 +47,9 @@ class FakeSender:
                 "for mange forespørsler (HTTP 429)", permanent=False, retry_after=self.retry_after
             )
         self.delivered.append(Delivered(person.initials, ref, reply))
+        if self.lost_answers.get(person.initials, 0) > 0:
+            self.lost_answers[person.initials] -= 1
+            raise DeliveryError("tidsavbrudd mens vi ventet på svar", permanent=False, maybe_sent=True)
         return Sent(self.platform, f"D-{person.initials}", f"m{len(self.delivered)}")
 
     async def post_channel(self, channel: str, reply: Reply, *, ref: str) -> Sent:

@@ -153,6 +153,23 @@ def test_a_429_storm_is_given_up_within_the_bounded_time_and_reported(bot, outbo
     assert len(sender.to("LED")) == 1
 
 
+def test_a_lost_answer_after_the_message_landed_is_not_sent_again(bot, outbox):
+    plan(bot, outbox)
+    sender = FakeSender(lost_answers={"UKA": 1})
+    deliver(bot, outbox, sender)
+    assert len(sender.to("UKA")) == 1
+    assert next(i for i in outbox.items("2019-12") if i.recipient == "UKA").status == "sent"
+
+
+def test_a_lost_answer_the_platform_cannot_check_is_reported_uncertain_not_resent(bot, outbox):
+    plan(bot, outbox)
+    sender = FakeSender(lost_answers={"UKA": 1}, knows_history=False)
+    deliver(bot, outbox, sender)
+    assert len(sender.to("UKA")) == 1
+    uka = next(i for i in outbox.items("2019-12") if i.recipient == "UKA")
+    assert uka.status == "uncertain" and "kan ikke si om meldingen kom fram" in uka.reason
+
+
 def _crash_in_flight(outbox, bot, kind="saksbehandler"):
     """A row claimed by a process that died before it could record the result."""
     item = outbox.claim("2019-12", "somehost:999999999:dead", bot.clock.now(), [kind])

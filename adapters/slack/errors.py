@@ -67,5 +67,10 @@ async def as_delivery_errors(texts: Texts, *, target: str) -> AsyncIterator[None
         yield
     except SlackApiError as exc:
         raise from_slack(exc, texts, target=target) from exc
-    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+    except (TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ServerTimeoutError) as exc:
+        # The request may have been received before the answer was lost.
+        raise DeliveryError(
+            texts("slack.unavailable", error=type(exc).__name__), permanent=False, maybe_sent=True
+        ) from exc
+    except (aiohttp.ClientError, OSError) as exc:
         raise DeliveryError(texts("slack.unavailable", error=type(exc).__name__), permanent=False) from exc

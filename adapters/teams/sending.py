@@ -231,10 +231,12 @@ class TeamsSender:
                     self.texts("teams.unavailable", detail="uventet svar"), permanent=False
                 ) from None
             except GaveUp as exc:
+                lost_answer = isinstance(exc.cause, asyncio.TimeoutError | aiohttp.ServerDisconnectedError)
                 raise DeliveryError(
                     self.texts("teams.busy", status=exc.status or type(exc.cause).__name__),
                     permanent=False,
                     retry_after=exc.retry_after,
+                    maybe_sent=lost_answer,  # a timeout may come after Teams took the message
                 ) from None
         raise AssertionError("unreachable")
 

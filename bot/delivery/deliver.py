@@ -162,6 +162,23 @@ class Delivery:
             self._reach[person.initials] = found
         return self._reach[person.initials]
 
+    async def _settled_after_doubt(self, item: Item, sender: Sender, exc: DeliveryError) -> bool:
+        """After a failure that may have reached the platform: settle the row if the platform can tell, or
+        mark it uncertain if it cannot. False means: known not sent, so it may be retried."""
+        person, channel = self._target(item)
+        try:
+            known = await sender.was_sent(person, channel, str(item.id))
+        except DeliveryError:
+            known = None
+        if known is True:
+            self.outbox.mark_sent(item.id, self.worker, self.now(), sender.platform, channel or "", None)
+            return True
+        if known is None:
+            reason = f"{exc.reason}; plattformen kan ikke si om meldingen kom fram"
+            self.outbox.mark_uncertain(item.id, reason)
+            return True
+        return False
+
     async def _deliver(self, item: Item, give_up_at: datetime) -> None:
         reply = reply_json.loads(item.reply)
         sender: Sender | None = None
@@ -202,6 +219,8 @@ class Delivery:
             used = sender.platform if sender else None
             if exc.permanent:
                 self.outbox.mark_failed(item.id, self.worker, exc.reason, used)
+                return
+            if exc.maybe_sent and sender is not None and await self._settled_after_doubt(item, sender, exc):
                 return
             at = self.now() + retry_delay(item.attempts, self.retry_base, retry_after=exc.retry_after)
             if at > give_up_at:

@@ -12,11 +12,16 @@ from restanse_core.model import Person
 class DeliveryError(Exception):
     """A send that failed. `permanent` says whether trying again can help; `reason` is shown to the arkiv."""
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, permanent: bool, retry_after: float | None = None, maybe_sent: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        # The request may have reached the platform (a timeout, a dropped connection): before sending again,
+        # the outbox asks `was_sent`, and marks the row uncertain where the platform cannot tell.
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True)
