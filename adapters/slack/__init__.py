@@ -2,7 +2,7 @@
 tab, and the sending port for the monthly messages.
 
 Configured by SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP, on /slack/events) or SLACK_APP_TOKEN
-(`restansebot serve --slack-socket-mode`). See docs/slack.md.
+(`restansebot serve --slack-socket-mode`). See «Restansebot in Slack» in README.md.
 """
 
 from __future__ import annotations

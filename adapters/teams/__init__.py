@@ -1,7 +1,7 @@
 """Microsoft Teams, on the Microsoft 365 Agents SDK for Python (the maintained successor of botbuilder).
 
 The bot answers at /api/messages on the server's one aiohttp app; it is configured with the SDK's own
-CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* variables (see docs/teams.md).
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* variables (see «Microsoft Teams» in README.md).
 """
 
 from __future__ import annotations
