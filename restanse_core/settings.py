@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     schedule_working_day: bool = True  # move a cron send day to the next working day
     missing_list_day: int = Field(20, ge=1, le=28)  # remind the arkiv if no list has come this month by then
     delivery_concurrency: int = Field(4, ge=1, le=64)
-    delivery_give_up_minutes: float = Field(30, gt=0)
+    # Slack answers about 50 e-mail look-ups a minute: a first month of thousands of new people takes hours.
+    delivery_give_up_minutes: float = Field(180, gt=0)
 
     @field_validator("closed_days")
     @classmethod
