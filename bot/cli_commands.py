@@ -377,5 +377,11 @@ def serve(cli: Cli, args: argparse.Namespace) -> int:
         f"Restansebot lytter på http://{args.host}:{args.port} (offentlig adresse {public_url}).",
         markup=False,
     )
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    try:
+        web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    except OSError as exc:
+        raise UserError(
+            f"Kan ikke lytte på {args.host}:{args.port}: {exc.strerror or exc}. "
+            "Er porten i bruk av et annet program? Velg en annen med --port."
+        ) from None
     return 0

@@ -133,3 +133,15 @@ def test_installed_console_script_runs(loaded):
         check=True,
     )
     assert "16.12.2019" in out.stdout
+
+
+def test_serve_on_a_port_in_use_is_a_clear_message(cli, db_url):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = cli("--db", db_url, "serve", "--port", str(port))
+    assert result.code != 0 and f"Kan ikke lytte på 127.0.0.1:{port}" in result.err
+    assert "Traceback" not in result.err
