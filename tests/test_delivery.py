@@ -17,6 +17,7 @@ from bot.service import Restansebot
 from restanse_core.clock import FixedClock
 from restanse_core.settings import Settings
 from restanse_core.store import make_engine
+from tests.conftest import PEOPLE, write_csv
 from tests.fakes import FakeSender
 
 SEND_DAY = date(2019, 12, 17)
@@ -133,6 +134,21 @@ def test_someone_the_platform_cannot_find_is_reported_with_the_reason(bot, outbo
     assert items["SKL"].status == "failed" and "HTTP 403" in items["SKL"].reason
     report = sender.to("ARK")[-1].reply.text()
     assert "2 feilet" in report and "TDL (leder" in report and "appen er ikke installert" in report
+
+
+def test_someone_who_left_the_directory_after_planning_is_skipped_and_reported(
+    bot, outbox, cli, loaded, tmp_path
+):
+    plan(bot, outbox)
+    people = [line for line in PEOPLE if not line.startswith("SKL;")]
+    assert cli("--db", loaded, "directory", "import", write_csv(tmp_path / "p2.csv", people)).code == 0
+    bot.invalidate()
+    sender = FakeSender()
+    deliver(bot, outbox, sender)
+    skl = next(i for i in outbox.items("2019-12") if i.recipient == "SKL")
+    assert skl.status == "skipped" and skl.reason == "ikke lenger i katalogen"
+    assert sender.to("SKL") == []
+    assert "1 hoppet over" in sender.to("ARK")[-1].reply.text()
 
 
 def test_transient_errors_are_retried_until_delivered(bot, outbox):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import reply_json
-from bot.delivery.outbox import FAILED, SENT, SKIPPED, UNCERTAIN, Item, NewMessage, Outbox, retry_delay
+from bot.delivery.outbox import Item, NewMessage, Outbox, retry_delay
 from bot.delivery.port import DeliveryError, Sender
 from bot.delivery.report import delivery_report
 from bot.delivery.workers import Workers, new_worker_id
@@ -194,12 +194,13 @@ class Delivery:
                         f"kanalen for {item.recipient} er ikke satt opp, eller {platform or 'plattformen'} er ikke konfigurert",
                     )
                     return
-                self.outbox._set(item.id, self.worker, platform=sender.platform)
+                self.outbox.mark_platform(item.id, self.worker, sender.platform)
                 sent = await sender.post_channel(channel, reply, ref=str(item.id))
             else:
                 person = self.bot.org.people.get(item.recipient)
                 if person is None:
-                    self.outbox.mark_failed(item.id, self.worker, "ikke i katalogen")
+                    # Left the directory after the period was planned: nothing to deliver, nothing failed.
+                    self.outbox.mark_skipped(item.id, self.worker, "ikke lenger i katalogen")
                     return
                 sender = await self._sender_for(person)
                 if sender is None:
@@ -213,7 +214,7 @@ class Delivery:
                         item.id, self.worker, f"ikke funnet i {where} ({person.email or 'mangler e-post'})"
                     )
                     return
-                self.outbox._set(item.id, self.worker, platform=sender.platform)
+                self.outbox.mark_platform(item.id, self.worker, sender.platform)
                 sent = await sender.send_direct(person, reply, ref=str(item.id))
         except DeliveryError as exc:
             used = sender.platform if sender else None
@@ -237,9 +238,6 @@ class Delivery:
         self.outbox.mark_sent(
             item.id, self.worker, self.now(), sent.platform, sent.conversation, sent.message_id
         )
-
-
-FINAL_STATES = (SENT, FAILED, UNCERTAIN, SKIPPED)
 
 
 async def deliver_period(delivery: Delivery, period: str, kinds: Iterable[str] | None = None) -> RunSummary:

@@ -23,7 +23,6 @@ PENDING, IN_FLIGHT, SENT, FAILED, UNCERTAIN, SKIPPED = (
     "uncertain",
     "skipped",
 )
-FINAL = (SENT, FAILED, UNCERTAIN, SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -98,6 +97,11 @@ def _item(row: Any) -> Item:
     )
 
 
+def _new_row(period: str, m: NewMessage) -> dict[str, object]:
+    return {"period": period, "kind": m.kind, "recipient": m.recipient, "unit": m.unit, "count": m.count,
+            "text": m.text, "reply": m.reply, "status": PENDING, "attempts": 0}  # fmt: skip
+
+
 class Outbox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -155,23 +159,7 @@ class Outbox:
                 )
             )
             if messages:
-                conn.execute(
-                    insert(OutboxRow),
-                    [
-                        dict(
-                            period=period,
-                            kind=m.kind,
-                            recipient=m.recipient,
-                            unit=m.unit,
-                            count=m.count,
-                            text=m.text,
-                            reply=m.reply,
-                            status=PENDING,
-                            attempts=0,
-                        )
-                        for m in messages
-                    ],
-                )
+                conn.execute(insert(OutboxRow), [_new_row(period, m) for m in messages])
         return True
 
     def add_message(self, period: str, message: NewMessage) -> bool:
@@ -186,19 +174,7 @@ class Outbox:
             ).first()
             if exists:
                 return False
-            conn.execute(
-                insert(OutboxRow).values(
-                    period=period,
-                    kind=message.kind,
-                    recipient=message.recipient,
-                    unit=message.unit,
-                    count=message.count,
-                    text=message.text,
-                    reply=message.reply,
-                    status=PENDING,
-                    attempts=0,
-                )
-            )
+            conn.execute(insert(OutboxRow).values(**_new_row(period, message)))
         return True
 
     def items(self, period: str, kinds: Iterable[str] | None = None) -> list[Item]:
@@ -303,6 +279,10 @@ class Outbox:
 
     def mark_retry(self, item_id: int, worker: str, reason: str, at: datetime) -> bool:
         return self._set(item_id, worker, status=PENDING, reason=reason, next_attempt_at=at, claimed_by=None)
+
+    def mark_platform(self, item_id: int, worker: str, platform: str) -> bool:
+        """Which platform is about to be called: recovery after a crash asks that platform what became of it."""
+        return self._set(item_id, worker, platform=platform)
 
     def mark_uncertain(self, item_id: int, reason: str) -> bool:
         return self._set(item_id, None, status=UNCERTAIN, reason=reason)
