@@ -91,17 +91,20 @@ class World:
         return [d for d in self.sender.delivered if d.to == who]
 
 
-def import_list(cli, db_url, tmp_path, as_of: str, imported_at: str, name: str = "liste.csv") -> None:
-    f = write_csv(
-        tmp_path / name, ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;UKA;LMA;01.10.2019" for i in range(31)]
-    )
-    import os
+@pytest.fixture
+def import_list(cli, directory, tmp_path, monkeypatch):
+    """Import a list of `rows` restanser for UKA as of `as_of`, as if at `imported_at` (Oslo time)."""
 
-    os.environ["RESTANSEBOT_NOW"] = at(imported_at).isoformat()
-    try:
-        assert cli("--db", db_url, "import", f, "--as-of", as_of).code == 0
-    finally:
-        del os.environ["RESTANSEBOT_NOW"]
+    def run(as_of: str, imported_at: str, rows: int = 31, name: str = "liste.csv") -> None:
+        lines = ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;UKA;LMA;01.10.2019" for i in range(rows)]
+        with monkeypatch.context() as pinned:
+            pinned.setenv("RESTANSEBOT_NOW", at(imported_at).isoformat())
+            assert (
+                cli("--db", directory, "import", write_csv(tmp_path / name, lines), "--as-of", as_of).code
+                == 0
+            )
+
+    return run
 
 
 @pytest.fixture
@@ -110,8 +113,8 @@ def directory(cli, db_url, directory_files):
     return db_url
 
 
-def test_reminders_go_out_at_nine_on_the_first_working_day_after_the_import(cli, directory, tmp_path):
-    import_list(cli, directory, tmp_path, "2019-12-13", "2019-12-13 14:00")  # Friday
+def test_reminders_go_out_at_nine_on_the_first_working_day_after_the_import(import_list, directory):
+    import_list("2019-12-13", "2019-12-13 14:00")  # Friday
     world = World(directory, "2019-12-13 14:05")
     assert world.tick("2019-12-13 14:05").period is None  # the archive can preview over the weekend
     assert world.tick("2019-12-16 08:59").period is None
@@ -123,38 +126,33 @@ def test_reminders_go_out_at_nine_on_the_first_working_day_after_the_import(cli,
     assert len(world.sent_to("UKA")) == 1
 
 
-def test_at_most_one_period_per_calendar_month(cli, directory, tmp_path):
-    import_list(cli, directory, tmp_path, "2020-01-06", "2020-01-06 10:00")
+def test_at_most_one_period_per_calendar_month(import_list, directory):
+    import_list("2020-01-06", "2020-01-06 10:00")
     world = World(directory, "2020-01-06 10:00")
     assert world.tick("2020-01-07 09:00").period == "2020-01"
-    import_list(cli, directory, tmp_path, "2020-02-03", "2020-01-28 10:00", "februar.csv")  # next list, early
+    import_list("2020-02-03", "2020-01-28 10:00", name="februar.csv")  # next list, early
     assert world.tick("2020-01-29 09:00").period is None  # January already had its reminders
     assert world.tick("2020-02-01 10:00").period == "2020-02"  # a new month: it goes out
     assert len(world.sent_to("UKA")) == 2
 
 
-def test_a_corrected_list_before_the_send_day_replaces_the_plan(cli, directory, tmp_path):
-    import_list(cli, directory, tmp_path, "2019-12-13", "2019-12-13 14:00")
+def test_a_corrected_list_before_the_send_day_replaces_the_plan(import_list, directory):
+    import_list("2019-12-13", "2019-12-13 14:00")
     world = World(directory, "2019-12-13 14:00")
-    f = write_csv(tmp_path / "rettet.csv", ["Jpnr;Sbh;Enhet"] + [f"2019/{i}-1;UKA;LMA" for i in range(45)])
-    import os
-
-    os.environ["RESTANSEBOT_NOW"] = at("2019-12-13 16:00").isoformat()
-    assert cli("--db", directory, "import", f, "--as-of", "2019-12-13").code == 0
-    del os.environ["RESTANSEBOT_NOW"]
+    import_list("2019-12-13", "2019-12-13 16:00", rows=45, name="rettet.csv")
     world.tick("2019-12-16 09:00")
     assert "Du har nå 45 restanser" in world.sent_to("UKA")[0].reply.text()
 
 
-def test_an_old_list_is_not_mailed_out_weeks_late(cli, directory, tmp_path):
-    import_list(cli, directory, tmp_path, "2019-11-13", "2019-11-13 10:00")
+def test_an_old_list_is_not_mailed_out_weeks_late(import_list, directory):
+    import_list("2019-11-13", "2019-11-13 10:00")
     world = World(directory, "2019-12-10 10:00")
     assert world.tick("2019-12-10 10:00").period is None  # its send day was 14.11: too long ago
     assert world.sent_to("UKA") == []
 
 
-def test_arkiv_is_reminded_once_when_the_months_list_is_missing(cli, directory, tmp_path):
-    import_list(cli, directory, tmp_path, "2020-02-10", "2020-02-10 10:00")
+def test_arkiv_is_reminded_once_when_the_months_list_is_missing(import_list, directory):
+    import_list("2020-02-10", "2020-02-10 10:00")
     world = World(directory, "2020-03-19 10:00", missing_list_day=20)
     world.tick("2020-03-19 10:00")
     assert world.sent_to("ARK") == []
@@ -166,8 +164,8 @@ def test_arkiv_is_reminded_once_when_the_months_list_is_missing(cli, directory, 
     assert len(world.sent_to("ARK")) == 1
 
 
-def test_fixed_schedule_sends_on_its_cron_day(cli, directory, tmp_path):
-    import_list(cli, directory, tmp_path, "2019-12-02", "2019-12-02 10:00")
+def test_fixed_schedule_sends_on_its_cron_day(import_list, directory):
+    import_list("2019-12-02", "2019-12-02 10:00")
     world = World(directory, "2019-12-02 10:00", schedule="0 9 14 * *")
     assert world.tick("2019-12-03 09:00").period is None
     assert world.tick("2019-12-14 09:00").period is None  # a Saturday: moved
