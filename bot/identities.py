@@ -61,10 +61,6 @@ class IdentityStore:
             )
         ids[user_id] = identity
 
-    def forget_all(self) -> None:
-        """Drop the in-memory map (the directory changed: initials must be looked up again)."""
-        self._ids = None
-
 
 class ConversationStore:
     """Proactive-message references per platform, cached; written when they first appear or change."""

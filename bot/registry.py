@@ -46,10 +46,6 @@ class Parsed:
     argument: str
 
 
-def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(_MENTION.sub(" ", text))]
-
-
 @dataclass
 class Registry:
     commands: list[Command] = field(default_factory=list)

@@ -6,7 +6,7 @@ A block marked `sensitive` holds titles, correspondent names or per-person figur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -133,16 +133,3 @@ class Answer:
 
     public: Reply
     private: Reply | None = None
-
-
-@dataclass
-class ReplyBuilder:
-    blocks: list[Block] = field(default_factory=list)
-    summary: str = ""
-
-    def add(self, *blocks: Block) -> ReplyBuilder:
-        self.blocks.extend(blocks)
-        return self
-
-    def build(self) -> Reply:
-        return Reply(tuple(self.blocks), self.summary)

@@ -10,6 +10,8 @@ from typing import Any
 from babel.dates import format_date
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from restanse_core.calendar import long_date, short_date
+
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("nb", "nn", "en")
 BABEL_LOCALE = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
@@ -51,9 +53,6 @@ class Texts:
         """«november 2026»."""
         return format_date(day, format="LLLL y", locale=BABEL_LOCALE[self.language])
 
-    def long_date(self, day: Any) -> str:
-        return format_date(day, format="long", locale=BABEL_LOCALE[self.language])
-
     @property
     def jinja(self) -> Environment:
         return _environment(self.language, self.template_dir)
@@ -73,6 +72,6 @@ def _environment(language: str, template_dir: Path | None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters["ddmmyy"] = lambda d: d.strftime("%d.%m.%y")
-    env.filters["ddmmyyyy"] = lambda d: d.strftime("%d.%m.%Y")
+    env.filters["ddmmyy"] = short_date
+    env.filters["ddmmyyyy"] = long_date
     return env

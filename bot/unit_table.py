@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.replies import Table
 from bot.texts import Texts
+from restanse_core.calendar import long_date
 from restanse_core.reports import UnitTable
 
 
@@ -14,8 +15,8 @@ def procedure_table(
     period = table.period
     columns: tuple[str, ...] = (texts("oversikt.col_code"), texts("oversikt.col_name"))
     if period.previous:
-        columns += (period.previous.as_of.strftime("%d.%m.%Y"),)
-    columns += (period.current.as_of.strftime("%d.%m.%Y"),)
+        columns += (long_date(period.previous.as_of),)
+    columns += (long_date(period.current.as_of),)
     before = period.previous is not None
     rows = tuple(
         (line.code, line.name or "", *((str(line.previous or 0),) if before else ()), str(line.count))

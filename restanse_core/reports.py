@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Join, and_, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Join, and_, bindparam, case, exists, func, select
 from sqlalchemy.sql.selectable import NamedFromClause
 
 from restanse_core.model import Left, Organisation, Restanse, Snapshot
@@ -14,7 +14,6 @@ from restanse_core.store import repository
 from restanse_core.store.tables import RestanseRow, WrittenOffRow
 
 COMPARE_MIN_DAYS = 28
-AGE_BUCKETS = (("0–30", 0, 30), ("31–90", 31, 90), ("over 90", 91, None))
 
 
 @dataclass(frozen=True)
@@ -127,20 +126,6 @@ def all_person_counts(conn: Connection, snapshot_id: int) -> Counter[str]:
     return Counter({sb: int(n) for sb, n in rows})
 
 
-def person_units(conn: Connection, snapshot_id: int, initials: list[str]) -> dict[str, str]:
-    """The unit each person has most restanser in (for messages that name a unit)."""
-    rows = conn.execute(
-        select(RestanseRow.saksbehandler, RestanseRow.enhet, func.count().label("n"))
-        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler.in_(initials))
-        .group_by(RestanseRow.saksbehandler, RestanseRow.enhet)
-    )
-    best: dict[str, tuple[int, str]] = {}
-    for sb, enhet, n in rows:
-        if sb not in best or n > best[sb][0]:
-            best[sb] = (n, enhet)
-    return {sb: enhet for sb, (_, enhet) in best.items()}
-
-
 _RESTANSE_FIELDS = (
     RestanseRow.jp_id,
     RestanseRow.saksbehandler,
@@ -181,25 +166,13 @@ def oldest(conn: Connection, snapshot_id: int, initials: str, limit: int, offset
     return [Restanse(**row._mapping) for row in conn.execute(_OLDEST, values)]
 
 
-def ages(
-    conn: Connection, snapshot: Snapshot, *, initials: str | None = None, units: list[str] | None = None
-) -> dict[str, int]:
-    """Restanser by age in days from the journal date to the snapshot date: 0–30, 31–90, over 90."""
-    query = select(RestanseRow.journal_date).where(RestanseRow.snapshot_id == snapshot.id)
-    if initials is not None:
-        query = query.where(RestanseRow.saksbehandler == initials)
-    if units is not None:
-        query = query.where(RestanseRow.enhet.in_(units))
-    buckets = dict.fromkeys((b[0] for b in AGE_BUCKETS), 0)
-    for (day,) in conn.execute(query):
-        if day is None:
-            continue
-        age = (snapshot.as_of - day).days
-        for label, low, high in AGE_BUCKETS:
-            if age >= low and (high is None or age <= high):
-                buckets[label] += 1
-                break
-    return buckets
+@dataclass(frozen=True)
+class Ages:
+    """Restanser by days open (journal date to snapshot date); entries without a journal date are not aged."""
+
+    up_to_30: int = 0
+    up_to_90: int = 0
+    older: int = 0
 
 
 # ---- what has left the list ------------------------------------------------------------------------------
@@ -261,11 +234,26 @@ class PersonFigures:
     count: int = 0
     left: int = 0
     left_written_off: int = 0
+    ages: Ages = Ages()
 
 
 def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]:
     """Every saksbehandler's figures for the period, in two passes over the snapshots instead of one per person."""
-    counts = all_person_counts(conn, period.current.id)
+    as_of = period.current.as_of
+    day_30, day_90 = as_of - timedelta(days=30), as_of - timedelta(days=90)
+    journal = RestanseRow.journal_date
+    now = conn.execute(
+        select(
+            RestanseRow.saksbehandler,
+            func.count(),
+            func.count(case((journal >= day_30, 1))),
+            func.count(case((and_(journal < day_30, journal >= day_90), 1))),
+            func.count(case((journal < day_90, 1))),
+        )
+        .where(RestanseRow.snapshot_id == period.current.id)
+        .group_by(RestanseRow.saksbehandler)
+    )
+    counts = {sb: (int(n), Ages(int(a), int(b), int(c))) for sb, n, a, b, c in now}
     left: dict[str, tuple[int, int]] = {}
     if period.previous is not None:
         before, joined, gone = _left_from(period, per_person=True)
@@ -278,4 +266,8 @@ def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]
             .group_by(before.c.saksbehandler)
         )
         left = {sb: (int(n), int(written)) for sb, n, written in conn.execute(query)}
-    return {sb: PersonFigures(counts.get(sb, 0), *left.get(sb, (0, 0))) for sb in counts.keys() | left.keys()}
+    empty = (0, Ages())
+    return {
+        sb: PersonFigures(counts.get(sb, empty)[0], *left.get(sb, (0, 0)), counts.get(sb, empty)[1])
+        for sb in counts.keys() | left.keys()
+    }

@@ -65,6 +65,12 @@ def test_title_of_confidential_entry_is_never_shown(bot):
     assert "Ola Nordmann" not in text_of(reply) and "Kari Hansen" not in text_of(reply)
 
 
+def test_mine_restanser_sums_up_the_ages_of_a_long_list(bot):
+    text = text_of(ask(bot, "mine restanser").public)
+    assert "Alder: 3 på 0–30 dager, 25 på 31–90 dager, 2 eldre enn 90 dager." in text
+    assert "Alder:" not in text_of(bot.act("mine.page", "10", bot.person("UKA"), Place.DIRECT).public)
+
+
 def test_mine_restanser_says_what_left_the_list_and_what_was_written_off(bot):
     text = text_of(ask(bot, "mine restanser").public)
     assert "Siden 13.11.2019 er 5 journalposter ikke lenger restanse hos deg. 3 av dem er avskrevet." in text

@@ -6,11 +6,13 @@ from datetime import date
 
 from bot.context import Ask
 from bot.replies import Actions, Button, Context, Paragraph, Reply
+from restanse_core.calendar import long_date
 from restanse_core.reports import Period
 
 
 def d(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    """A date as people read it in the answers: 16.12.2019."""
+    return long_date(day)
 
 
 def no_snapshot(ask: Ask) -> Reply:

@@ -33,6 +33,11 @@ def handle(ask: Ask) -> Reply:
             blocks.append(
                 Paragraph(t("mine.over_threshold", threshold=bot.settings.threshold), sensitive=True)
             )
+        if count > len(items) and ask.offset == 0:  # a shown list carries its days; a long one gets a summary
+            age = figures.ages
+            blocks.append(
+                Paragraph(t("mine.ages", a=age.up_to_30, b=age.up_to_90, c=age.older), sensitive=True)
+            )
         more = max(0, count - ask.offset - len(items))
         blocks.append(
             ItemList(

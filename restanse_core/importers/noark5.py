@@ -271,7 +271,6 @@ def open_noark5(path: Path) -> RowSource:
         name=name,
         headings=HEADINGS,
         chunks=chunks,
-        all_headings=list(HEADINGS.values()),
         has_writeoff_dates=True,
         kind="noark5",
         row_label="linje",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -23,7 +23,6 @@ class RowSource:
     name: str
     headings: dict[str, str]  # field → heading as written in the file
     chunks: Callable[[Progress | None], Iterator[pd.DataFrame]]
-    all_headings: list[str] = field(default_factory=list)
     has_writeoff_dates: bool = False
     kind: str = "tabell"
     row_label: str = "rad"  # what the user calls a position in the file: a spreadsheet row, an XML line

@@ -109,7 +109,6 @@ def _open_text(path: Path, mapping: Mapping[str, str]) -> RowSource:
         name=path.name,
         headings={f: headings[pos] for f, pos in fields.items()},
         chunks=chunks,
-        all_headings=headings,
         has_writeoff_dates="avskrevet_dato" in fields,
     )
 
@@ -164,7 +163,6 @@ def _open_excel(path: Path, mapping: Mapping[str, str]) -> RowSource:
         name=path.name,
         headings={f: headings[pos] for f, pos in fields.items()},
         chunks=chunks,
-        all_headings=headings,
         has_writeoff_dates="avskrevet_dato" in fields,
     )
 
