@@ -88,12 +88,10 @@ class Settings(BaseSettings):
     organisation_name: str = "kommunen"
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
-    platforms: list[str] = Field(
-        default_factory=lambda: ["teams", "slack"]
-    )  # preference, first that finds the person
-    channels: dict[str, str] = Field(
-        default_factory=dict
-    )  # unit code → "slack:C0123" or "teams:19:…@thread.tacv2"
+    # Where to look for a person first: the first platform that finds them by e-mail gets their messages.
+    platforms: list[str] = Field(default_factory=lambda: ["teams", "slack"])
+    # Unit code → PLATFORM:CHANNEL, e.g. "slack:C0123" or "teams:19:…@thread.tacv2": the unit's totals go there.
+    channels: dict[str, str] = Field(default_factory=dict)
     send_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     schedule: str | None = None  # a cron expression instead of "the first working day after an import"
     schedule_working_day: bool = True  # move a cron send day to the next working day
@@ -131,10 +129,11 @@ class Settings(BaseSettings):
     @classmethod
     def _channels_name_a_platform(cls, value: dict[str, str]) -> dict[str, str]:
         for unit, target in value.items():
+            # Which platforms exist is the bot's business; here only the form PLATTFORM:KANAL-ID is checked.
             platform, sep, channel = target.partition(":")
-            if not sep or not channel or platform not in {"slack", "teams"}:
+            if not sep or not channel.strip() or not platform.isalpha() or not platform.islower():
                 raise ValueError(
-                    f"kanalen for {unit} må skrives «slack:KANAL-ID» eller «teams:KANAL-ID», ikke «{target}»"
+                    f"kanalen for {unit} må skrives PLATTFORM:KANAL-ID, for eksempel «slack:C0123ABCD», ikke «{target}»"
                 )
         return {unit.upper(): target for unit, target in value.items()}
 

@@ -106,6 +106,9 @@ def test_configuration_errors_are_reported_by_key_at_start(cli, db_url, tmp_path
     config.write_text('closed_days = ["31.13"]\nlanguage = "de"\n', encoding="utf-8")
     result = cli("--db", db_url, "--config", config, "report")
     assert "closed_days" in result.err and "language" in result.err
+    config.write_text('[channels]\nLMA = "C0123"\n', encoding="utf-8")
+    result = cli("--db", db_url, "--config", config, "report")
+    assert "channels (RESTANSEBOT_CHANNELS)" in result.err and "PLATTFORM:KANAL-ID" in result.err
 
 
 def test_unreachable_database_is_a_clear_message(cli):

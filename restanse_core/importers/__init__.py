@@ -41,6 +41,8 @@ class ImportSummary:
 
 def open_source(path: Path, mapping: Mapping[str, str] | None = None) -> RowSource:
     """Pick the reader from the file: a Noark 5 extract (.xml, .xml.gz) or a table (.csv, .txt, .xlsx)."""
+    if path.is_dir():
+        raise UserError(f"{path} er en mappe. Oppgi fila med restanselista.")
     if not path.is_file():
         raise UserError(f"Finner ikke fila {path}.")
     name = path.name.lower()
