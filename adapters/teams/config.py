@@ -70,8 +70,9 @@ class Pacing:
     per_conversation: float = 7.0  # Teams: 7 per second per conversation (thread)
 
     @property
-    def enabled(self) -> bool:
-        return self.per_tenant > 0 or self.per_conversation > 0
+    def rates(self) -> dict[str, float]:
+        """For the shared pacer (bot.delivery.pacing)."""
+        return {"tenant": self.per_tenant, "conversation": self.per_conversation}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from bot import reply_json
 from bot.delivery.outbox import NewMessage, Outbox
+from bot.delivery.port import Picture
+from bot.mail_texts import plan_mails
 from bot.nudge_texts import Rendered, plan_table, render_plan
 from bot.replies import Actions, Block, Button, Image, Paragraph, Reply
 from restanse_core import reports
@@ -104,6 +106,15 @@ def to_reply(
     return Reply(tuple(blocks), summary=first_line)
 
 
+def _chart_picture(bot: Restansebot, plan: Plan, chart_url: str | None) -> Picture | None:
+    """The month's chart for the leaders' and arkiv's e-mail, inline; drawn where the chat gets it too."""
+    if not chart_url:
+        return None
+    key = period_key(plan.as_of)
+    path = _chart_file(bot, plan.table, key)
+    return Picture(f"restanser-{key}@restansebot", bot.texts("nudges.chart_alt"), path, chart_url)
+
+
 def build_period(
     bot: Restansebot, as_of: date | None, send_date: date, chart_url: str | None = None
 ) -> PlannedPeriod | None:
@@ -116,6 +127,9 @@ def build_period(
         plan = plan_for_period(conn, org, period, bot.settings, send_date, channels=bot.settings.channels)
     rendered = render_plan(plan, org, bot.settings, bot.texts, bot.guide_url())
     marked = render_plan(plan, org, bot.settings, bot.texts, bot.guide_url(), table_mark=TABLE_MARK)
+    mails = plan_mails(
+        plan, org, bot.settings, bot.texts, bot.guide, bot.guide_url(), _chart_picture(bot, plan, chart_url)
+    )
     messages = [
         NewMessage(
             kind=r.planned.kind.value,
@@ -124,8 +138,9 @@ def build_period(
             count=r.planned.count,
             text=r.text,
             reply=reply_json.dumps(to_reply(bot, r, m.text, plan, chart_url)),
+            mail=mail.to_json() if mail is not None else None,
         )
-        for r, m in zip(rendered, marked, strict=True)
+        for r, m, mail in zip(rendered, marked, mails, strict=True)
     ]
     return PlannedPeriod(period_key(plan.as_of), plan, messages)
 
