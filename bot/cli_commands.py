@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot import cli_nudges
+from bot.delivery.model import PLANNED, MessageKind
 from bot.nudge_texts import render_plan
 from bot.plaintext import table_lines
 from bot.platform import Runtime, discover_adapters
@@ -190,7 +191,10 @@ def _short_list(items: list[str], n: int = 30) -> str:
 
 
 def directory_import(cli: Cli, args: argparse.Namespace) -> int:
-    files = [read_directory_file(path) for path in args.files]  # all validated before anything is stored
+    channels = [adapter.NAME for adapter in discover_adapters()]  # the names a person's `kanal` may take
+    files = [
+        read_directory_file(path, channels) for path in args.files
+    ]  # all checked before anything is stored
     with cli.engine.begin() as conn:
         for f in files:
             if f.kind == "units":
@@ -291,7 +295,7 @@ def nudges_plan(cli: Cli, args: argparse.Namespace) -> int:
                         {
                             "kind": r.planned.kind.value,
                             "recipient": r.planned.recipient,
-                            "unit": r.planned.unit if r.planned.kind != "arkiv" else None,
+                            "unit": r.planned.unit if r.planned.kind != MessageKind.ARKIV else None,
                             "count": r.planned.count,
                             "text": r.text,
                         }
@@ -305,10 +309,7 @@ def nudges_plan(cli: Cli, args: argparse.Namespace) -> int:
             )
         )
         return 0
-    counts = {
-        k: sum(1 for r in rendered if r.planned.kind == k)
-        for k in ("saksbehandler", "leder", "arkiv", "kanal")
-    }
+    counts = {k.value: sum(1 for r in rendered if r.planned.kind == k) for k in PLANNED}
     out.print(
         f"Plan for lista per {plan.as_of:%d.%m.%Y}, sendt {plan.send_date:%d.%m.%Y}, frist {plan.deadline:%d.%m.%y}: "
         f"{counts['saksbehandler']} saksbehandlere, {counts['leder']} ledere, {counts['arkiv']} i arkivet.",

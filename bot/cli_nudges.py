@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from bot.delivery.deliver import Delivery, deliver_period
+from bot.delivery.model import PLANNED, Status
 from bot.delivery.outbox import Outbox
 from bot.delivery.period import build_period, period_key, plan_into_outbox
 from bot.delivery.port import Sender
 from bot.delivery.report import delivery_report
+from bot.delivery.routing import check_channel_settings
 from bot.platform import Runtime, discover_adapters
 from restanse_core.errors import UserError
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from bot.cli import Cli
 
 out = Console(highlight=False, soft_wrap=True)
-KINDS = ("saksbehandler", "leder", "arkiv", "kanal")
+KINDS = [k.value for k in PLANNED]
 
 
 def add_commands(nsub: argparse._SubParsersAction) -> None:
@@ -54,9 +56,11 @@ def runtime_for(cli: Cli) -> Runtime:
 
 
 def senders_for(runtime: Runtime) -> dict[str, Sender]:
-    """The sending ports of every configured platform, without starting the HTTP server."""
+    """The sending ports of every configured channel, without starting the HTTP server."""
+    adapters = discover_adapters()
+    check_channel_settings(runtime.settings, adapters)
     senders: dict[str, Sender] = {}
-    for adapter in discover_adapters():
+    for adapter in adapters:
         configured = getattr(adapter, "configured", None)
         make = getattr(adapter, "sender", None)
         if make is not None and configured is not None and configured(runtime.env):
@@ -77,8 +81,9 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
     senders = senders_for(runtime)
     if not senders:
         raise UserError(
-            "Ingen chatplattform er satt opp, så jeg kan ikke sende. Sett SLACK_BOT_TOKEN (Slack) eller "
-            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (Teams) – se README."
+            "Ingen kanal er satt opp, så jeg kan ikke sende. Sett SLACK_BOT_TOKEN (Slack), "
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (Teams) eller RESTANSEBOT_EMAIL_TRANSPORT "
+            "(e-post) – se README."
         )
     planned = plan_into_outbox(bot, outbox, args.as_of, today, cli.user, _chart_url(runtime, args, cli))
     if planned is None:
@@ -110,7 +115,7 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
         out.print("Stoppet. Kjør «restansebot nudges send» igjen for å sende resten.")
         return 1
     counts = outbox.status_counts(key)
-    return 0 if not counts.get("failed") and not counts.get("uncertain") else 1
+    return 0 if not counts.get(Status.FAILED) and not counts.get(Status.UNCERTAIN) else 1
 
 
 def _chart_url(runtime: Runtime, args: argparse.Namespace, cli: Cli) -> str | None:

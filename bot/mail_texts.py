@@ -52,7 +52,9 @@ def plan_mails(
     """Every planned message as e-mail, in the plan's order; None for a unit channel (chat only)."""
     common = {**mail_values(settings, texts), "guide_url": guide_url, "guide_steps": guide}
     out: list[Mail | None] = []
-    for message, values in zip(plan.messages, plan_values(plan, org, settings, texts, guide_url), strict=True):
+    for message, values in zip(
+        plan.messages, plan_values(plan, org, settings, texts, guide_url), strict=True
+    ):
         if message.kind == Kind.KANAL:
             out.append(None)
             continue

@@ -129,7 +129,9 @@ def render_plan(
     can show the table natively."""
     env = texts.jinja
     out = []
-    for message, values in zip(plan.messages, plan_values(plan, org, settings, texts, guide_url), strict=True):
+    for message, values in zip(
+        plan.messages, plan_values(plan, org, settings, texts, guide_url), strict=True
+    ):
         if "unit_table" in values:
             values["table"] = table_mark or "\n".join(table_lines(values["unit_table"]))
         text = env.get_template(f"{message.kind.value}.txt.j2").render(**values)

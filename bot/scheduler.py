@@ -19,8 +19,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import reply_json
+from bot.delivery.model import MessageKind
 from bot.delivery.outbox import NewMessage, Outbox
 from bot.delivery.period import period_key, plan_into_outbox
+from bot.mail_texts import mail_values, render_mail
 from bot.replies import Paragraph, Reply
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import OSLO
@@ -131,14 +133,17 @@ class NudgeScheduler:
 
     async def _remind_missing(self, month: str) -> None:
         t = self.bot.texts
+        name = t.month(date(int(month[:4]), int(month[5:]), 1))
+        text = t("scheduler.missing_list", month=name)
+        reply = Reply((Paragraph(text),), summary=text)
+        values = {**mail_values(self.bot.settings, t), "text": text, "month": name}
+        mail = render_mail(MessageKind.MANGLER, values, t).to_json()
         added = False
         for person in self.bot.org.people_with_role(Rolle.ARKIV):
-            text = t("scheduler.missing_list", month=t.month(date(int(month[:4]), int(month[5:]), 1)))
-            reply = Reply((Paragraph(text),), summary=text)
-            added |= self.outbox.add_message(
-                f"{month}",
-                NewMessage("mangler", person.initials, None, 0, text + "\n", reply_json.dumps(reply)),
+            message = NewMessage(
+                MessageKind.MANGLER, person.initials, None, 0, text + "\n", reply_json.dumps(reply), mail
             )
+            added |= self.outbox.add_message(month, message)
         if added:
             await self.deliver(month)
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 
 from aiohttp import web
 
+from bot.delivery.routing import check_channel_settings
 from bot.platform import Runtime, discover_adapters
 from restanse_core.guide import Guide
 
@@ -133,7 +134,9 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/guide", guide_page)
     app.router.add_get("/charts/{period:\\d{4}-\\d{2}}.png", chart_page)
-    for adapter in discover_adapters():
+    adapters = discover_adapters()
+    check_channel_settings(runtime.settings, adapters)
+    for adapter in adapters:
         mount = getattr(adapter, "mount", None)
         configured = getattr(adapter, "configured", None)
         if mount is None or configured is None or not configured(runtime.env):
@@ -144,6 +147,6 @@ def build_app(runtime: Runtime) -> web.Application:
         log.info("%s er satt opp", adapter.NAME)
     if not runtime.senders:
         log.warning(
-            "Ingen chatplattform er satt opp (Slack eller Teams): serveren svarer bare på /healthz og /guide."
+            "Ingen kanal er satt opp (Teams, Slack eller e-post): serveren svarer bare på /healthz og /guide."
         )
     return app

@@ -13,7 +13,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-FORGET_AFTER = 10_000  # keys remembered per scope before the past ones are forgotten (a fan-out touches each once)
+FORGET_AFTER = (
+    10_000  # keys remembered per scope before the past ones are forgotten (a fan-out touches each once)
+)
 
 
 class Pacer:
@@ -28,7 +30,9 @@ class Pacer:
         self.gaps = {scope: 1.0 / rate for scope, rate in rates.items() if rate > 0}
         self._clock = clock
         self._sleep = sleep
-        self._next: dict[str, dict[str, float]] = {scope: {} for scope in self.gaps}  # key → its next free slot
+        self._next: dict[str, dict[str, float]] = {
+            scope: {} for scope in self.gaps
+        }  # key → its next free slot
 
     @property
     def enabled(self) -> bool:

@@ -59,4 +59,6 @@ def delivery_report(outbox: Outbox, period: Period, texts: Texts) -> str:
 
 def report_mail(outbox: Outbox, period: Period, texts: Texts, settings: Settings) -> Mail:
     """The same report as e-mail, for an arkiv the chat does not reach."""
-    return render_mail(MessageKind.RAPPORT, {**mail_values(settings, texts), **_values(outbox, period, texts)}, texts)
+    return render_mail(
+        MessageKind.RAPPORT, {**mail_values(settings, texts), **_values(outbox, period, texts)}, texts
+    )

@@ -23,7 +23,7 @@ def channel_order(
     person: Person, platforms: Sequence[str], configured: Collection[str], after: str | None = None
 ) -> list[str]:
     """The channels to try for `person`, in order; from `after` on when a retry continues where it stopped."""
-    preferred = [person.kanal] if person.kanal in platforms else []
+    preferred = [person.kanal] if person.kanal and person.kanal in platforms else []
     order = [name for name in dict.fromkeys([*preferred, *platforms]) if name in configured]
     if after in order:
         order = order[order.index(after) :]
