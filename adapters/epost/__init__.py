@@ -57,7 +57,9 @@ def mount(app: web.Application, runtime: Runtime) -> EpostSender:
 
 
 async def doctor(runtime: Runtime) -> list[Finding]:
-    """Whether the mail service answers: connect, TLS and login (SMTP), or a token (Graph)."""
-    from adapters.epost.doctor import check
+    """Whether the mail service answers: connect, TLS and login (SMTP), or a token (Graph).
+
+    (Its implementation lives in `checks.py`: a submodule named `doctor` would replace this function.)"""
+    from adapters.epost.checks import check
 
     return await check(runtime.env)

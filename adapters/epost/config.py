@@ -142,7 +142,10 @@ def _smtp(env: Mapping[str, str], sender: str) -> Smtp:
     username = _get(env, "RESTANSEBOT_SMTP_USERNAME") or None
     password = env.get("RESTANSEBOT_SMTP_PASSWORD") or None
     auth = _choice(
-        env, "RESTANSEBOT_SMTP_AUTH", ("login", "xoauth2", "none"), "login" if password else "none"
+        env,
+        "RESTANSEBOT_SMTP_AUTH",
+        ("login", "xoauth2", "none"),
+        "login" if username or password else "none",
     )
     if auth == "login" and not (username and password):
         raise UserError(
