@@ -134,7 +134,9 @@ class SlackSender:
         sent = Sent(self.platform, str(response.get("channel") or channel), response.get("ts"))
         if chart is not None:
             if paced:
-                await self.pacer.wait(channel=sent.conversation)  # the file is a second message in the conversation
+                await self.pacer.wait(
+                    channel=sent.conversation
+                )  # the file is a second message in the conversation
             await upload(self.client, sent.conversation, chart)
         return sent
 

@@ -12,10 +12,10 @@ import asyncio
 import contextlib
 import logging
 import socket
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
 from bot import reply_json
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("restansebot.delivery")
 HEARTBEAT_SECONDS = 20.0
-MESSAGE_ID_DOMAIN = socket.getfqdn()  # as email.utils.make_msgid does by default, looked up once
+MESSAGE_ID_DOMAIN = socket.getfqdn()  # the host, as email.utils.make_msgid has it; looked up once
 
 
 @dataclass
@@ -269,7 +269,8 @@ class Delivery:
         mail = Mail.from_json(item.mail)
         if item.mail_message_id and item.mail_date:
             return replace(mail, message_id=item.mail_message_id, date=item.mail_date), None
-        stamp = (make_msgid(f"restansebot.{item.period}.{item.id}", domain=MESSAGE_ID_DOMAIN), self.now())
+        message_id = f"<restansebot.{item.period}.{item.id}.{uuid.uuid4().hex[:12]}@{MESSAGE_ID_DOMAIN}>"
+        stamp = (message_id, self.now())
         return replace(mail, message_id=stamp[0], date=stamp[1]), stamp
 
     async def _after_transient(

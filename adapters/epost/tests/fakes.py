@@ -96,6 +96,7 @@ class FakeSmtp:
         self.auth = auth
         self.port = free_port()
         self.received: list[Received] = []
+        self.deferred: list[Received] = []  # what came with a DATA answered 451
         self.logins: list[tuple[str, str]] = []  # (mechanism, user)
         self.refusals: dict[str, str] = {}  # recipient → RCPT reply
         self.deferrals: dict[str, int] = defaultdict(int)  # recipient → 451s left at DATA
@@ -188,6 +189,9 @@ class _Handler:
         recipient = envelope.rcpt_tos[0].lower()
         if owner.deferrals[recipient] > 0:
             owner.deferrals[recipient] -= 1
+            owner.deferred.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            )
             return "451 4.3.0 Midlertidig feil, prøv igjen senere"
         if owner.data_delay:
             await asyncio.sleep(owner.data_delay)
