@@ -8,10 +8,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
 from adapters.slack.errors import from_slack
-from bot.delivery.pacing import Pacer
 from adapters.slack.sending import EVENT_TYPE, SlackSender
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
 from adapters.slack.tests.harness import KARI, Server, all_text
+from bot.delivery.pacing import Pacer
 from bot.delivery.port import DeliveryError, Sender
 from bot.replies import Image, Item, ItemList, Paragraph, Reply
 from bot.service import Restansebot

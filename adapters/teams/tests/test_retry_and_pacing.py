@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 
 from adapters.teams.config import Pacing, Retry
-from bot.delivery.pacing import Pacer
 from adapters.teams.retry import GaveUp, retry_after_seconds, with_retries
+from bot.delivery.pacing import Pacer
 
 
 def http_error(status: int, retry_after: str | None = None) -> aiohttp.ClientResponseError:
