@@ -16,7 +16,7 @@ from bot.delivery.deliver import Delivery, deliver_period
 from bot.delivery.outbox import Outbox
 from bot.delivery.period import plan_into_outbox
 from bot.delivery.routing import check_channel_settings
-from bot.platform import discover_adapters
+from bot.platform import adapters as installed_adapters
 from bot.service import Restansebot
 from restanse_core.clock import FixedClock
 from restanse_core.errors import UserError
@@ -154,7 +154,7 @@ def test_a_retried_e_mail_keeps_the_message_id_and_date_of_its_first_try(loaded,
 
 
 def test_channel_settings_name_known_channels_and_e_mail_has_no_unit_channels():
-    adapters = discover_adapters()
+    adapters = installed_adapters()
     check_channel_settings(Settings(platforms=["epost", "teams"], channels={"LMA": "slack:C1"}), adapters)
     with pytest.raises(UserError) as unknown:
         check_channel_settings(Settings(platforms=["teams", "hipchat"]), adapters)

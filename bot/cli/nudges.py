@@ -1,33 +1,39 @@
-"""`restansebot nudges send` and `nudges status`: the month's reminders sent by hand, and what became of them."""
+"""`restansebot nudges plan`, `nudges send` and `nudges status`: the month's reminders previewed, sent by hand,
+and what became of them."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import signal
-from typing import TYPE_CHECKING
+import sys
 
-from rich.console import Console
-
-from bot.delivery.deliver import Delivery, deliver_period
-from bot.delivery.model import PLANNED, Status
+from bot.bootstrap import Platforms
+from bot.cli.context import Cli, dump_json, out, parse_day
+from bot.delivery.deliver import deliver_period
+from bot.delivery.model import PLANNED, MessageKind, Status
 from bot.delivery.outbox import Outbox
-from bot.delivery.period import build_period, period_key, plan_into_outbox
-from bot.delivery.port import Sender
+from bot.delivery.period import build_period, plan_into_outbox
 from bot.delivery.report import delivery_report
-from bot.delivery.routing import check_channel_settings
-from bot.platform import Runtime, discover_adapters
+from bot.nudge_texts import render_plan
+from restanse_core import reports
 from restanse_core.errors import UserError
+from restanse_core.planning import plan_for_period
+from restanse_core.store import repository
 
-if TYPE_CHECKING:
-    from bot.cli import Cli
-
-out = Console(highlight=False, soft_wrap=True)
 KINDS = [k.value for k in PLANNED]
 
 
-def add_commands(nsub: argparse._SubParsersAction) -> None:
-    from bot.cli import parse_day
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    nudges = sub.add_parser("nudges", help="månedens påminnelser")
+    nsub = nudges.add_subparsers(dest="nudges_command", required=True, metavar="KOMMANDO")
+    p = nsub.add_parser("plan", help="hvem som får hvilken melding (sender ingenting)")
+    p.add_argument(
+        "--as-of", type=parse_day, metavar="DATO", help="lista meldingene bygger på (standard: nyeste)"
+    )
+    p.add_argument("--date", type=parse_day, metavar="DATO", help="dagen meldingene sendes (standard: i dag)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=plan)
 
     p = nsub.add_parser("send", help="send månedens påminnelser nå (det som ikke alt er sendt)")
     p.add_argument(
@@ -49,43 +55,20 @@ def add_commands(nsub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=status)
 
 
-def runtime_for(cli: Cli) -> Runtime:
-    settings = cli.settings
-    public_url = (settings.public_url or "http://127.0.0.1:3978").rstrip("/")
-    return Runtime(settings=settings, engine=cli.engine, bot=cli.bot, clock=cli.clock, public_url=public_url)
-
-
-def senders_for(runtime: Runtime) -> dict[str, Sender]:
-    """The sending ports of every configured channel, without starting the HTTP server."""
-    adapters = discover_adapters()
-    check_channel_settings(runtime.settings, adapters)
-    senders: dict[str, Sender] = {}
-    for adapter in adapters:
-        configured = getattr(adapter, "configured", None)
-        make = getattr(adapter, "sender", None)
-        if make is not None and configured is not None and configured(runtime.env):
-            sender = make(runtime)
-            if sender is not None:
-                senders[adapter.NAME] = sender
-    return senders
-
-
 def send(cli: Cli, args: argparse.Namespace) -> int:
-    bot = cli.bot
-    outbox = Outbox(cli.engine)
     today = cli.today()
     kinds = args.only
     if args.dry_run:
-        return _dry_run(cli, outbox, args)
-    runtime = runtime_for(cli)
-    senders = senders_for(runtime)
-    if not senders:
+        return _dry_run(cli, cli.runtime.outbox, args)
+    runtime = cli.with_platforms(Platforms.SEND)
+    if not runtime.senders:
         raise UserError(
-            "Ingen kanal er satt opp, så jeg kan ikke sende. Sett SLACK_BOT_TOKEN (Slack), "
+            "Ingen kanal for utsending er satt opp, så jeg kan ikke sende. Sett SLACK_BOT_TOKEN (Slack), "
             "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (Teams) eller RESTANSEBOT_EMAIL_TRANSPORT "
-            "(e-post) – se README."
+            "(e-post) – se README, og sjekk oppsettet med «restansebot doctor»."
         )
-    planned = plan_into_outbox(bot, outbox, args.as_of, today, cli.user, _chart_url(runtime, args, cli))
+    bot, outbox = runtime.bot, runtime.outbox
+    planned = plan_into_outbox(bot, outbox, args.as_of, today, cli.user, bot.chart_url)
     if planned is None:
         raise UserError(
             "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
@@ -97,14 +80,14 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
         out.print(
             f"Perioden {key} er alt i gang (planlagt for {stored.send_date:%d.%m.%Y}); sender det som gjenstår."
         )
-    delivery = Delivery(bot, outbox, senders)
+    delivery = runtime.deliveries.delivery()
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, delivery.stop.set)  # finish the message in hand, then stop claiming
         await deliver_period(delivery, key, kinds)
-        for sender in senders.values():
+        for sender in runtime.senders.values():
             close = getattr(sender, "close", None)
             if close is not None:
                 await close()
@@ -116,14 +99,6 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
         return 1
     counts = outbox.status_counts(key)
     return 0 if not counts.get(Status.FAILED) and not counts.get(Status.UNCERTAIN) else 1
-
-
-def _chart_url(runtime: Runtime, args: argparse.Namespace, cli: Cli) -> str | None:
-    with cli.engine.connect() as conn:
-        from restanse_core.reports import choose_period
-
-        period = choose_period(conn, args.as_of)
-    return f"{runtime.public_url}/charts/{period_key(period.current.as_of)}.png" if period else None
 
 
 def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
@@ -157,10 +132,63 @@ def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
 
 
 def status(cli: Cli, args: argparse.Namespace) -> int:
-    outbox = Outbox(cli.engine)
+    outbox = cli.runtime.outbox
     period = outbox.get_period(args.period) if args.period else outbox.latest_period()
     if period is None:
         what = f"perioden {args.period}" if args.period else "noen periode"
         raise UserError(f"Det er ikke planlagt påminnelser for {what} ennå.")
     out.print(delivery_report(outbox, period, cli.bot.texts), markup=False)
+    return 0
+
+
+def plan(cli: Cli, args: argparse.Namespace) -> int:
+    send_date = args.date or cli.today()
+    with cli.engine.connect() as conn:
+        period = reports.choose_period(conn, args.as_of)
+        if period is None:
+            raise UserError(
+                "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
+            )
+        org = repository.load_organisation(conn)
+        plan = plan_for_period(conn, org, period, cli.settings, send_date)
+    rendered = render_plan(plan, org, cli.settings, cli.bot.texts, cli.bot.guide_url())
+    if args.format == "json":
+        sys.stdout.write(
+            dump_json(
+                {
+                    "as_of": plan.as_of.isoformat(),
+                    "send_date": plan.send_date.isoformat(),
+                    "threshold": plan.threshold,
+                    "deadline": plan.deadline.isoformat(),
+                    "messages": [
+                        {
+                            "kind": r.planned.kind.value,
+                            "recipient": r.planned.recipient,
+                            "unit": r.planned.unit if r.planned.kind != MessageKind.ARKIV else None,
+                            "count": r.planned.count,
+                            "text": r.text,
+                        }
+                        for r in rendered
+                    ],
+                    "unreachable": [
+                        {"recipient": u.initials, "count": u.count, "reason": u.reason}
+                        for u in plan.unreachable
+                    ],
+                }
+            )
+        )
+        return 0
+    counts = {k.value: sum(1 for r in rendered if r.planned.kind == k) for k in PLANNED}
+    out.print(
+        f"Plan for lista per {plan.as_of:%d.%m.%Y}, sendt {plan.send_date:%d.%m.%Y}, frist {plan.deadline:%d.%m.%y}: "
+        f"{counts['saksbehandler']} saksbehandlere, {counts['leder']} ledere, {counts['arkiv']} i arkivet.",
+        markup=False,
+    )
+    for u in plan.unreachable:
+        out.print(
+            f"Kan ikke nås: {u.initials} ({u.count}) – {cli.bot.texts('nudges.' + u.reason)}", markup=False
+        )
+    for r in rendered:
+        out.rule(f"{r.planned.kind.value} → {r.planned.recipient} ({r.planned.count})")
+        out.print(r.text, markup=False)
     return 0
