@@ -12,16 +12,17 @@ import pytest
 
 from adapters.epost.tests.fakes import Authority, FakeSmtp, mail_parts
 from adapters.epost.tests.helpers import make_sender
+from bot.bootstrap import bootstrap
 from bot.delivery.deliver import Delivery, deliver_period
 from bot.delivery.outbox import Outbox
 from bot.delivery.period import plan_into_outbox
 from bot.delivery.routing import check_channel_settings
+from bot.plaintext import render_plain
 from bot.platform import adapters as installed_adapters
 from bot.service import Restansebot
 from restanse_core.clock import FixedClock
 from restanse_core.errors import UserError
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine
 from tests.conftest import PEOPLE, write_csv
 from tests.fakes import FakeSender
 
@@ -40,13 +41,14 @@ def smtp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
         yield server
 
 
-def bot_for(db_url: str, **settings: object) -> Restansebot:
-    return Restansebot(make_engine(db_url), Settings(database_url=db_url, **settings), FixedClock(SEND_DAY))
+def bot_for(db_url: str) -> Restansebot:
+    return bootstrap(Settings(database_url=db_url), clock=FixedClock(SEND_DAY)).bot
 
 
 def run(bot: Restansebot, senders: dict, retry_base: float = 0.01) -> Outbox:
     outbox = Outbox(bot.engine)
-    assert plan_into_outbox(bot, outbox, None, SEND_DAY.date(), "test", CHART_URL) == ("2019-12", True)
+    planned = plan_into_outbox(bot, outbox, None, SEND_DAY.date(), "test", lambda period: CHART_URL)
+    assert planned == ("2019-12", True)
     asyncio.run(deliver_period(Delivery(bot, outbox, senders, retry_base=retry_base), "2019-12"))
     return outbox
 
@@ -105,7 +107,7 @@ def test_teams_first_and_e_mail_for_the_one_teams_cannot_find(loaded, smtp):
     assert sorted(d.to for d in teams.delivered) == ["ARK", "ARK", "LED", "SKL", "TDL"]
     unni = next(i for i in outbox.items("2019-12") if i.recipient == "UKA")
     assert unni.status == "sent" and unni.platform == "epost"
-    report = teams.to("ARK")[-1].reply.text()
+    report = render_plain(teams.to("ARK")[-1].reply)
     assert f"UKA (saksbehandler): ikke funnet i Teams ({UNNI}) → e-post" in report
     assert "4 i Teams, 1 på e-post (levert til e-posttjenesten)" in report
 
@@ -139,7 +141,7 @@ def test_an_e_mail_that_may_have_landed_is_uncertain_and_never_moves_on(loaded, 
     assert len(smtp.to(UNNI)) == 1 and teams.to("UKA") == []
     unni = next(i for i in outbox.items("2019-12") if i.recipient == "UKA")
     assert unni.status == "uncertain" and unni.platform == "epost"
-    assert "UKA (saksbehandler, epost)" in teams.to("ARK")[-1].reply.text()
+    assert "UKA (saksbehandler, epost)" in render_plain(teams.to("ARK")[-1].reply)
 
 
 def test_a_retried_e_mail_keeps_the_message_id_and_date_of_its_first_try(loaded, smtp):

@@ -4,7 +4,6 @@ counted as the real SMTP server on 127.0.0.1 received it."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from adapters.epost.tests.fakes import Authority, FakeSmtp, mail_parts
 from adapters.teams.tests.fakes import BOT_ID, TENANT, FakeConnector
 from restanse_core.store import make_engine
 from tests.conftest import write_csv
-from tests.test_delivery_processes import PEOPLE, Running, organisation, outbox
+from tests.processes import PEOPLE, Running, clean_env, organisation, outbox
 
 NOW = "2019-12-17T09:00:00+01:00"
 
@@ -30,10 +29,7 @@ def smtp(tmp_path_factory: pytest.TempPathFactory) -> FakeSmtp:
 
 
 def environment(tmp_path: Path, *extra: dict[str, str], **more: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))
-    }
-    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), RESTANSEBOT_NOW=NOW)
+    env = clean_env(tmp_path, RESTANSEBOT_NOW=NOW)
     for e in extra:
         env.update(e)
     return {**env, **more}
