@@ -17,7 +17,7 @@ from adapters.epost.tests.fakes import Authority, FakeSmtp, mail_parts
 from adapters.teams.tests.fakes import BOT_ID, TENANT, FakeConnector
 from restanse_core.store import make_engine
 from tests.conftest import write_csv
-from tests.processes import PEOPLE, Running, clean_env, organisation, outbox
+from tests.processes import PEOPLE, Running, Serve, clean_env, organisation, outbox, wait_until
 
 NOW = "2019-12-17T09:00:00+01:00"
 
@@ -141,3 +141,99 @@ def test_an_unknown_channel_or_a_unit_channel_on_e_mail_is_refused_by_key(cli, s
     _, err = done.communicate(timeout=60)
     assert done.returncode == 2 and "channels.LMA" in err and "epost har ingen kanaler" in err
     assert smtp.received == [] and "Traceback" not in err
+
+
+IMPORTED = "2019-12-16T14:00:00+01:00"  # a Monday afternoon: the month goes out Tuesday 09:00
+SEND_MOMENT = "2019-12-17T09:00:30+01:00"
+
+
+@pytest.fixture
+def month(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """The directory and the month's list, imported the afternoon before the send moment."""
+
+    def load(db_url: str) -> list[str]:
+        monkeypatch.setenv("RESTANSEBOT_NOW", IMPORTED)
+        recipients = organisation(tmp_path, cli, db_url)
+        monkeypatch.delenv("RESTANSEBOT_NOW")
+        return recipients
+
+    return load
+
+
+def settled(db_url: str) -> bool:
+    """Every message of the month has an outcome, and the arkiv's report has gone too."""
+    statuses = outbox(db_url)
+    return "rapport:ARK" in statuses and not {"pending", "in_flight"} & set(statuses.values())
+
+
+@pytest.mark.slow
+def test_serve_sends_the_month_by_itself_in_teams_and_by_e_mail_to_the_one_teams_cannot_find(
+    month, sqlite_url, tmp_path, smtp
+):
+    from adapters.teams.references import Reference
+    from bot.identities import ConversationStore
+
+    recipients = month(sqlite_url)
+    with Running(FakeConnector()) as teams:
+        store = ConversationStore(make_engine(sqlite_url), "teams")
+        for who in recipients:
+            if who != "S05":  # S05 never installed Restansebot in Teams
+                ref = Reference(
+                    teams.url, TENANT, BOT_ID, f"a:{who}", user_id=f"29:{who}", email=f"{who.lower()}@k.no"
+                )
+                store.put(f"user:29:{who}", ref.to_json())
+        teams_env = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
+        env = environment(tmp_path, smtp.env(), teams_env, RESTANSEBOT_NOW=SEND_MOMENT)
+        with Serve(sqlite_url, env):
+            wait_until(lambda: settled(sqlite_url), what="the month's reminders")
+        in_teams = Counter(c.conversation for c in teams.activities)
+    assert received_by(smtp) == Counter({"s05@k.no": 1})
+    assert in_teams["a:S05"] == 0 and all(
+        in_teams[f"a:{r}"] == 1 for r in recipients if r not in ("S05", "ARK")
+    )
+    assert set(outbox(sqlite_url).values()) == {"sent"}
+
+
+@pytest.mark.slow
+def test_serve_killed_in_the_middle_of_an_e_mail_fan_out_and_restarted_sends_no_e_mail_twice(
+    month, sqlite_url, tmp_path, smtp
+):
+    month(sqlite_url)
+    smtp.data_delay = 0.15  # a slow mail server, so the kill lands in the middle
+    env = environment(tmp_path, smtp.env(), RESTANSEBOT_NOW=SEND_MOMENT, RESTANSEBOT_DELIVERY_CONCURRENCY="4")
+    first = Serve(sqlite_url, env)
+    wait_until(lambda: len(smtp.received) >= 8, what="the fan-out")
+    first.process.send_signal(signal.SIGKILL)
+    first.stop()
+    assert "pending" in outbox(sqlite_url).values()  # it really was stopped in the middle
+    with Serve(sqlite_url, env):  # the new server continues the run the dead one left
+        wait_until(lambda: settled(sqlite_url), timeout=120, what="the rest of the month")
+    time.sleep(0.5)  # a DATA the killed server left behind finishes on the mail server
+    got = received_by(smtp)
+    messages = {k: v for k, v in outbox(sqlite_url).items() if not k.startswith("rapport:")}
+    assert len(messages) == PEOPLE + 3 and set(messages.values()) <= {"sent", "uncertain"}
+    for key, status in messages.items():
+        address = f"{key.split(':', 1)[1].lower()}@k.no"
+        allowed = 2 if key == "arkiv:ARK" else 1  # the arkiv also gets the report
+        assert got[address] <= allowed, f"{key} got e-mail twice"
+        if status == "sent":
+            assert got[address] >= 1
+
+
+def test_doctor_checks_the_mail_server_connect_tls_and_login(loaded, tmp_path, smtp):
+    def doctor(**extra: str) -> subprocess.CompletedProcess[str]:
+        env = environment(tmp_path, smtp.env(**extra), RESTANSEBOT_NOW="2019-12-16T10:00:00+01:00")
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "--db", loaded, "doctor"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    good = doctor()
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert f"E-post: 127.0.0.1:{smtp.port} svarer" in good.stdout and "innlogget som" in good.stdout
+    bad = doctor(RESTANSEBOT_SMTP_PASSWORD="feil-passord")
+    assert bad.returncode == 1 and "RESTANSEBOT_SMTP_PASSWORD" in bad.stdout
+    assert "feil-passord" not in bad.stdout + bad.stderr and smtp.received == []

@@ -11,7 +11,7 @@ from typing import Any
 import aiosmtplib
 from aiosmtplib import SMTPAuthenticationError, SMTPException
 
-from adapters.epost.config import OUTLOOK_SCOPE, EmailConfig, load_config
+from adapters.epost.config import OUTLOOK_SCOPE, EmailConfig, configured, load_config
 from adapters.epost.tokens import TokenError, Tokens
 from bot.doctor import Finding, Severity
 from bot.network import is_loopback_host
@@ -22,6 +22,8 @@ README = "se «E-post» i README.md"
 
 
 async def check(env: Mapping[str, str]) -> list[Finding]:
+    if not configured(env):
+        return []
     try:
         config = load_config(env)
     except UserError as exc:

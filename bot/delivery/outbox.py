@@ -46,6 +46,7 @@ class Period:
     planned_at: datetime
     run_started_at: datetime | None
     run_finished_at: datetime | None
+    run_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def _period(row: Any) -> Period:
         row.planned_at,
         row.run_started_at,
         row.run_finished_at,
+        row.run_by,
     )
 
 
@@ -203,6 +205,20 @@ class Outbox:
                 update(NudgePeriodRow)
                 .where(NudgePeriodRow.period == period, NudgePeriodRow.run_started_at.is_(None))
                 .values(run_started_at=now, run_by=worker)
+            )
+            return result.rowcount == 1
+
+    def take_over_run(self, period: str, worker: str, gone: str) -> bool:
+        """A run whose process died (`gone`) is continued by `worker`; only one replica gets it."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(NudgePeriodRow)
+                .where(
+                    NudgePeriodRow.period == period,
+                    NudgePeriodRow.run_by == gone,
+                    NudgePeriodRow.run_finished_at.is_(None),
+                )
+                .values(run_by=worker)
             )
             return result.rowcount == 1
 

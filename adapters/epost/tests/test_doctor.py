@@ -63,3 +63,7 @@ async def test_graph_blocks_without_mail_send_or_with_a_refused_secret(graph: Fa
     assert "Mail.Send" in problem
     [problem] = blocking(await doctor(graph.env(RESTANSEBOT_EMAIL_CLIENT_SECRET="feil")))
     assert "invalid_client" in problem and "RESTANSEBOT_EMAIL_CLIENT_SECRET" in problem
+
+
+async def test_without_e_mail_configured_there_is_nothing_to_check() -> None:
+    assert await doctor({}) == []
