@@ -19,11 +19,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import reply_json
+from bot.delivery.mail import mail_values, render_mail
 from bot.delivery.model import MessageKind
 from bot.delivery.outbox import NewMessage, Outbox
 from bot.delivery.period import period_key, plan_into_outbox
 from bot.delivery.workers import Workers
-from bot.mail_texts import mail_values, render_mail
 from bot.replies import Paragraph, Reply
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import OSLO

@@ -34,10 +34,6 @@ class Pacer:
             scope: {} for scope in self.gaps
         }  # key → its next free slot
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.gaps)
-
     def reserve(self, **keys: str | None) -> float:
         """Claim the next slot for a request to these keys (scope=key); returns how long to wait for it."""
         now = self._clock()

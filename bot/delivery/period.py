@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import reply_json
+from bot.delivery.mail import plan_mails
 from bot.delivery.outbox import NewMessage, Outbox
 from bot.delivery.port import Picture
-from bot.mail_texts import plan_mails
 from bot.nudge_texts import Rendered, plan_table, render_plan
 from bot.replies import Actions, Block, Button, Image, Paragraph, Reply
 from restanse_core import reports

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from bot.delivery.mail import mail_values, render_mail
 from bot.delivery.model import WAITING, MessageKind, Status
 from bot.delivery.outbox import Item, Outbox, Period
 from bot.delivery.port import Mail
 from bot.delivery.routing import channel_label
-from bot.mail_texts import mail_values, render_mail
 from bot.texts import Texts
 from restanse_core.settings import Settings
 

@@ -7,8 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.delivery.model import Status
-
 
 class BotBase(DeclarativeBase):
     pass
@@ -67,7 +65,7 @@ class OutboxRow(BotBase):
     count: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
     reply: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=Status.PENDING)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # bot.delivery.model.Status
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(String(200))
