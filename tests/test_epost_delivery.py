@@ -165,3 +165,39 @@ def test_channel_settings_name_known_channels_and_e_mail_has_no_unit_channels():
         check_channel_settings(Settings(channels={"LMA": "epost:lma@k.no"}), adapters)
     assert "channels.LMA (RESTANSEBOT_CHANNELS)" in no_channels.value.message
     assert "epost har ingen kanaler" in no_channels.value.message
+
+
+@pytest.mark.parametrize(
+    ("language", "saksbehandler", "report", "missing"),
+    [
+        (
+            "nn",
+            "Du har 30 restansar – avskriv innan 02.01.20",
+            "Leveringsrapport 2019-12",
+            "er ikkje lesen inn enno",
+        ),
+        (
+            "en",
+            "You have 30 restanser – write off by 02.01.20",
+            "Delivery report 2019-12",
+            "has not been imported yet",
+        ),
+    ],
+)
+def test_every_e_mail_speaks_the_archives_language(loaded, smtp, language, saksbehandler, report, missing):
+    from bot.delivery.mail import mail_values, render_mail
+
+    runtime = bootstrap(Settings(database_url=loaded, language=language), clock=FixedClock(SEND_DAY))
+    run(runtime.bot, {"epost": make_sender(smtp.env())})
+    assert mail_parts(smtp.to(UNNI)[0])["subject"] == saksbehandler
+    arkiv = [mail_parts(m) for m in smtp.to("arne.arkiv@kommune.no")]
+    assert (
+        arkiv[1]["subject"].startswith(report)
+        and "<table" in mail_parts(smtp.to("lise.eide@kommune.no")[0])["html"]
+    )
+    texts = runtime.bot.texts
+    values = {**mail_values(runtime.settings, texts), "text": "…", "month": texts.month(SEND_DAY)}
+    assert missing in render_mail("mangler", values, texts).subject
+    for seen in everything(smtp):
+        assert "Hei" not in seen["text"] or language == "nn"  # no Bokmål greeting left in English
+        assert "påminnelse" not in seen["text"] + seen["html"]  # nor Bokmål words in Nynorsk or English

@@ -26,7 +26,6 @@ def mail_values(settings: Settings, texts: Texts) -> dict[str, Any]:
     return {
         "lang": texts.language,
         "organisation": settings.organisation_name,
-        "contact_list": [c.model_dump() for c in settings.contacts],
     }
 
 
