@@ -159,7 +159,7 @@ def _short_list(items: list[str], n: int = 30) -> str:
 
 
 def directory_import(cli: Cli, args: argparse.Namespace) -> int:
-    channels = [adapter.NAME for adapter in adapters()]  # the names a person's `kanal` may take
+    channels = [a.NAME for a in adapters() if hasattr(a, "sender")]  # what a person's `kanal` may name
     files = [
         read_directory_file(path, channels) for path in args.files
     ]  # all checked before anything is stored

@@ -47,9 +47,9 @@ def check_channel_settings(settings: Settings, adapters: Iterable[ModuleType]) -
     """Refuse, by key, a channel name no adapter has and a unit channel on a channel without channels (e-mail).
 
     The core checks only the form of these settings; which channels exist is known here, from the adapters."""
-    adapters = list(adapters)
-    known = [a.NAME for a in adapters]
-    with_channels = [a.NAME for a in adapters if getattr(a, "UNIT_CHANNELS", True)]
+    senders = [a for a in adapters if hasattr(a, "sender")]  # the terminal, say, sends nothing
+    known = [a.NAME for a in senders]
+    with_channels = [a.NAME for a in senders if getattr(a, "UNIT_CHANNELS", True)]
     problems = [
         f"  • platforms (RESTANSEBOT_PLATFORMS): ukjent kanal «{name}»; kjente: {', '.join(known)}"
         for name in settings.platforms
