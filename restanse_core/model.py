@@ -30,6 +30,7 @@ class Person:
     email: str | None = None
     unit: str | None = None
     role: Rolle = Rolle.SAKSBEHANDLER
+    kanal: str | None = None  # the channel the person wants reminders in first (teams, slack, epost)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ class OutboxRow(BotBase):
     count: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
     reply: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # bot.delivery.model.Status
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(String(200))
@@ -75,6 +75,10 @@ class OutboxRow(BotBase):
     conversation: Mapped[str | None] = mapped_column(String(300))
     message_id: Mapped[str | None] = mapped_column(String(300))
     reason: Mapped[str | None] = mapped_column(Text)
+    mail: Mapped[str | None] = mapped_column(Text)  # the e-mail rendition (bot.delivery.port.Mail as JSON)
+    mail_message_id: Mapped[str | None] = mapped_column(String(300))  # set on the first try, kept for retries
+    mail_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    route: Mapped[str | None] = mapped_column(Text)  # channels that could not take it, and why
 
 
 class DeliveryWorkerRow(BotBase):

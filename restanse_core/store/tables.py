@@ -35,6 +35,7 @@ class PersonRow(Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     unit_code: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20), default="saksbehandler")
+    kanal: Mapped[str | None] = mapped_column(String(20))
 
 
 class SnapshotRow(Base):
