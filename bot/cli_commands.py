@@ -221,7 +221,7 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
         if args.chart.suffix.lower() != ".png":
             raise UserError(f"--chart {args.chart}: diagrammet lagres som PNG; gi fila endelsen .png.")
         try:
-            write_chart(table, args.chart)
+            write_chart(table, args.chart, cli.bot.texts)
         except OSError as exc:
             raise UserError(f"Kan ikke skrive diagrammet til {args.chart}: {exc.strerror}") from None
         Console(stderr=True).print(f"Diagrammet er lagret i {args.chart}.", markup=False)

@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     skip_leaders_without_restanser: bool = False
     public_url: str | None = None
     organisation_name: str = "kommunen"
+    archive_name: str | None = None  # who signs the reminders («Arkivet i Verdal kommune»); default «Arkivet»
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
     # Where to look for a person first: the first platform that finds them by e-mail gets their messages.

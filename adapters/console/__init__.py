@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from adapters.console.buttons import Buttons
 from adapters.console.render import render
 from bot.replies import Place
 from restanse_core.errors import UserError
+from restanse_core.settings import default_data_dir
 
 if TYPE_CHECKING:
     from bot.cli import Cli
@@ -42,28 +45,41 @@ def _person(bot: Restansebot, initials: str) -> Person | None:
     return bot.person(initials)
 
 
-def _say(bot: Restansebot, text: str, asker: Person | None, console: Console) -> None:
-    answer = bot.answer(text, asker, Place.DIRECT)
-    render(answer.public, console)
+def _say(bot: Restansebot, text: str, asker: Person | None, console: Console, buttons: Buttons) -> None:
+    """The answer to a line typed, or the press of the button the line names («vis flere»)."""
+    button = buttons.pressed(text)
+    if button is not None:
+        answer = bot.act(button.action, button.value, asker, Place.DIRECT)
+    else:
+        answer = bot.answer(text, asker, Place.DIRECT)
+    buttons.remember(answer)
+    render(answer.public, console, bot.texts("console.type"))
+
+
+def buttons_file() -> Path:
+    return default_data_dir() / "terminal-buttons.json"
 
 
 def ask(cli: Cli, args: argparse.Namespace) -> int:
     bot = cli.bot
-    _say(bot, args.text, _person(bot, args.as_), Console(highlight=False, soft_wrap=True))
+    buttons = Buttons(bot)
+    buttons.load(buttons_file(), cli.settings.database_url, args.as_)
+    _say(bot, args.text, _person(bot, args.as_), Console(highlight=False, soft_wrap=True), buttons)
+    buttons.save(buttons_file(), cli.settings.database_url, args.as_)
     return 0
 
 
 def run_shell(bot: Restansebot, initials: str) -> int:
     console = Console(highlight=False, soft_wrap=True)
     asker = _person(bot, initials)
+    buttons = Buttons(bot)
     interactive = sys.stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
         who = f"{asker.name} ({asker.initials})" if asker else initials
-        console.print(
-            f"Du chatter som {who}. Skriv «hjelp» for kommandoer, «avslutt» eller Ctrl-D for å gå ut."
-        )
+        help_word = bot.registry.get("hjelp").name(bot.texts)
+        console.print(bot.texts("console.welcome", who=who, help=help_word), markup=False)
     while True:
         try:
             line = input(PROMPT) if interactive else sys.stdin.readline()
@@ -76,7 +92,7 @@ def run_shell(bot: Restansebot, initials: str) -> int:
             continue
         if text.lower() in {"avslutt", "exit", "quit", "slutt", "q"}:
             break
-        _say(bot, text, asker, console)
+        _say(bot, text, asker, console, buttons)
     return 0
 
 

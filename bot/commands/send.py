@@ -56,7 +56,7 @@ def handle(ask: Ask) -> Reply:
     blocks += [
         Paragraph(t("send.example", recipient=example.recipient)),
         Paragraph(example.text, sensitive=True),
-        Actions((Button(t("send.confirm", n=len(waiting)), "send.confirm", key, style="primary"),)),
+        Actions((Button(t.plural("send.confirm", len(waiting)), "send.confirm", key, style="primary"),)),
     ]
     return Reply(tuple(blocks), summary=t("send.title", period=key))
 
@@ -67,5 +67,4 @@ COMMAND = Command(
     help_key="commands.send",
     handler=handle,
     roles=frozenset({Rolle.ARKIV}),
-    examples=("send påminnelser",),
 )
