@@ -29,7 +29,7 @@ from restanse_core.settings import Settings
 from restanse_core.store import repository
 
 if TYPE_CHECKING:
-    from bot.service import Restansebot
+    from bot.data import BotData
 
 log = logging.getLogger("restansebot.scheduler")
 STALE_AFTER = timedelta(days=14)  # an old list found at start-up is not mailed out weeks late
@@ -93,7 +93,7 @@ class NudgeScheduler:
 
     def __init__(
         self,
-        bot: Restansebot,
+        bot: BotData,
         outbox: Outbox,
         deliver: Deliver,
         worker: str,
@@ -121,7 +121,7 @@ class NudgeScheduler:
                 due.snapshot.as_of,
                 due.send_date,
                 "planlegger",
-                self.chart_url(due.period),
+                self.chart_url,
             )
             if planned and self.outbox.start_run(due.period, self.worker, now):
                 log.info("Sender påminnelsene for %s", due.period)
@@ -142,6 +142,27 @@ class NudgeScheduler:
         if added:
             await self.deliver(month)
 
+    def next_moment(self) -> str:
+        """When the month's reminders go out next, in words (for `doctor`)."""
+        with self.bot.connect() as conn:
+            snapshots = repository.list_snapshots(conn)
+        rhythm = (
+            f"etter timeplanen «{self.bot.settings.schedule}»"
+            if self.bot.settings.schedule
+            else f"kl. {self.bot.settings.send_time} første virkedag etter at lista er lest inn"
+        )
+        if not snapshots:
+            return f"Ingen restanseliste er lest inn ennå; påminnelsene går ut {rhythm}."
+        newest = max(snapshots, key=lambda s: s.as_of)
+        key = period_key(newest.as_of)
+        stored = self.outbox.get_period(key)
+        if stored is not None and stored.run_started_at is not None:
+            return f"Påminnelsene for {key} er sendt; neste utsending går {rhythm}."
+        moment = send_moment(newest.imported_at, self.bot.settings, self.calendar)
+        if self.bot.clock.now() - moment > STALE_AFTER:
+            return f"Lista per {newest.as_of:%d.%m.%Y} er for gammel til å sendes ut; neste går {rhythm}."
+        return f"Neste utsending: {moment:%d.%m.%Y kl. %H:%M} (lista per {newest.as_of:%d.%m.%Y})."
+
     def start(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=OSLO)
         scheduler.add_job(
@@ -157,6 +178,10 @@ class NudgeScheduler:
         self.scheduler = scheduler
         return scheduler
 
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
     def shutdown(self) -> None:
-        if self.scheduler is not None:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.plaintext import render_plain
 from bot.replies import ItemList, Paragraph, Place, Table
 from bot.service import Restansebot
 from restanse_core.clock import FixedClock
@@ -26,7 +27,7 @@ def ask(bot, text, who="UKA", place=Place.DIRECT):
 
 
 def text_of(reply) -> str:
-    return reply.text()
+    return render_plain(reply)
 
 
 @pytest.mark.parametrize(

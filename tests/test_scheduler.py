@@ -10,6 +10,7 @@ import pytest
 
 from bot.delivery.deliver import Delivery, deliver_period
 from bot.delivery.outbox import Outbox
+from bot.plaintext import render_plain
 from bot.scheduler import NudgeScheduler, send_moment
 from bot.service import Restansebot
 from restanse_core.calendar import WorkCalendar
@@ -121,7 +122,7 @@ def test_reminders_go_out_at_nine_on_the_first_working_day_after_the_import(impo
     due = world.tick("2019-12-16 09:00")
     assert due.period == "2019-12" and due.send_date.isoformat() == "2019-12-16"
     [message] = world.sent_to("UKA")
-    assert "innen 30.12.19" in message.reply.text()  # 14 days after the day it went out
+    assert "innen 30.12.19" in render_plain(message.reply)  # 14 days after the day it went out
     assert world.tick("2019-12-16 09:01").period is None  # once
     assert len(world.sent_to("UKA")) == 1
 
@@ -141,7 +142,7 @@ def test_a_corrected_list_before_the_send_day_replaces_the_plan(import_list, dir
     world = World(directory, "2019-12-13 14:00")
     import_list("2019-12-13", "2019-12-13 16:00", rows=45, name="rettet.csv")
     world.tick("2019-12-16 09:00")
-    assert "Du har nå 45 restanser" in world.sent_to("UKA")[0].reply.text()
+    assert "Du har nå 45 restanser" in render_plain(world.sent_to("UKA")[0].reply)
 
 
 def test_an_old_list_is_not_mailed_out_weeks_late(import_list, directory):
@@ -159,7 +160,7 @@ def test_arkiv_is_reminded_once_when_the_months_list_is_missing(import_list, dir
     due = world.tick("2020-03-20 08:00")
     assert due.missing_month == "2020-03"
     [reminder] = world.sent_to("ARK")
-    assert "Månedens restanseliste er ikke lest inn ennå (mars 2020)" in reminder.reply.text()
+    assert "Månedens restanseliste er ikke lest inn ennå (mars 2020)" in render_plain(reminder.reply)
     world.tick("2020-03-21 08:00")
     assert len(world.sent_to("ARK")) == 1
 

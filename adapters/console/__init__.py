@@ -17,7 +17,7 @@ from restanse_core.errors import UserError
 from restanse_core.settings import default_data_dir
 
 if TYPE_CHECKING:
-    from bot.cli import Cli
+    from bot.cli.context import Cli
     from bot.service import Restansebot
     from restanse_core.model import Person
 
@@ -78,7 +78,7 @@ def run_shell(bot: Restansebot, initials: str) -> int:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (line editing and history for input())
         who = f"{asker.name} ({asker.initials})" if asker else initials
-        help_word = bot.registry.get("hjelp").name(bot.texts)
+        help_word = bot.registry.name("hjelp", bot.texts)
         console.print(bot.texts("console.welcome", who=who, help=help_word), markup=False)
     while True:
         try:
@@ -105,10 +105,8 @@ def demo(cli: Cli, args: argparse.Namespace) -> int:
 
     url = cli.args.db or demo_database_url()
     console = Console(highlight=False, soft_wrap=True, stderr=not sys.stdin.isatty())
-    info = create_demo_database(url, cli.settings)
-    cli.settings.database_url = url
-    cli.__dict__.pop("engine", None)
-    cli.__dict__.pop("bot", None)
+    cli.use_database(url)
+    info = create_demo_database(cli.engine, cli.settings)
     initials = (args.as_ or DEMO_CASE_OFFICER).upper()
     if cli.bot.person(initials) is None:
         raise UserError(f"Det finnes ingen person med initialene {initials} i demodataene.")

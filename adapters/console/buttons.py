@@ -50,8 +50,12 @@ class Buttons:
                 return button
         parsed = self.bot.registry.parse(text)
         if parsed is not None and parsed.command.id == PAGE_WORDS:
-            return next((b for b in self.pressable if b.action.endswith(".page")), None)
+            return next((b for b in self.pressable if self._pages(b)), None)
         return None
+
+    def _pages(self, button: Button) -> bool:
+        found = self.bot.registry.action(button.action)
+        return found is not None and found[1].page
 
     # ---- kept between `ask` processes ------------------------------------------------------------------
 

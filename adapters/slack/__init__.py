@@ -16,7 +16,7 @@ from adapters.slack import config as _config
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.cli import Cli
+    from bot.cli.context import Cli
     from bot.delivery.port import Sender
     from bot.platform import Runtime
 

@@ -10,7 +10,7 @@ from bot.replies import Paragraph, Reply
 
 def handle(ask: Ask) -> Reply:
     bot, t = ask.bot, ask.bot.texts
-    example = bot.registry.get("mine").name(t)
+    example = bot.registry.name("mine", t)
     return Reply((Paragraph(t("common.nothing_to_page", example=example, more=COMMAND.name(t))),))
 
 

@@ -19,7 +19,7 @@ def example_unit(ask: Ask) -> str:
     if code is None:
         table = bot.unit_table()
         code = max(table.lines, key=lambda u: u.count).code if table and table.lines else "LMA"
-    return f"{bot.registry.get('enhet').name(bot.texts)} {code}"
+    return f"{bot.registry.name('enhet', bot.texts)} {code}"
 
 
 def handle(ask: Ask) -> Reply:
@@ -56,7 +56,7 @@ def handle(ask: Ask) -> Reply:
     if ask.asker.role == Rolle.ARKIV or led:
         blocks.append(Context(t("flest.more_people", enhet=example_unit(ask))))
     else:
-        names = {c: bot.registry.get(c).name(t) for c in ("mine", "oversikt")}
+        names = {c: bot.registry.name(c, t) for c in ("mine", "oversikt")}
         blocks.append(Paragraph(t("flest.hidden", enhet=example_unit(ask), **names)))
     blocks.append(source_line(ask, period))
     return Reply(tuple(blocks), summary=t("flest.title", date=d(period.current.as_of)))

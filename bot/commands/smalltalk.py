@@ -21,19 +21,18 @@ def suggestions(ask: Ask) -> str:
     bot, t = ask.bot, ask.bot.texts
     asker = ask.asker
     assert asker is not None
-    name = lambda command_id: bot.registry.get(command_id).name(t)  # noqa: E731
     if asker.role == Rolle.ARKIV:
-        words = [name("oversikt"), name("flest"), name("send")]
+        words = [bot.registry.name(c, t) for c in ("oversikt", "flest", "send")]
     elif bot.org.units_led_by(asker.initials):
-        words = [name("mine"), example_unit(ask), name("flest")]
+        words = [bot.registry.name("mine", t), example_unit(ask), bot.registry.name("flest", t)]
     else:
-        words = [name("mine"), example_unit(ask)]
+        words = [bot.registry.name("mine", t), example_unit(ask)]
     return listing(words, t("common.and"))
 
 
 def _answer(ask: Ask, kind: str) -> Reply:
     t = ask.bot.texts
-    help_word = ask.bot.registry.get("hjelp").name(t)
+    help_word = ask.bot.registry.name("hjelp", t)
     if ask.asker is None:
         return Reply((Paragraph(t(f"small_talk.{kind}_unknown", help=help_word)),))
     first_name = ask.asker.name.split()[0] if ask.asker.name else ask.asker.initials
