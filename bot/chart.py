@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no screen: render to files only
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from bot.texts import Texts
 from restanse_core.calendar import long_date
@@ -76,7 +77,7 @@ def change_text(bar: Bar, texts: Texts) -> str:
     return f"{arrow} {_signed(delta)} ({texts('chart.percent', n=_signed(100 * delta / bar.previous))})"
 
 
-def chart_png(table: UnitTable, texts: Texts) -> bytes:
+def draw(table: UnitTable, texts: Texts) -> Figure:
     """Horizontal bars, the list before (light) over the list now (dark), largest at the top."""
     period = table.period
     shown = bars(table, texts)
@@ -149,6 +150,11 @@ def chart_png(table: UnitTable, texts: Texts) -> bytes:
         figure.text(0.012, 0.1 * inch, texts("chart.marked", n=RELATIVE_FROM), fontsize=8, color="#555555")
         bottom = 0.3 * inch
     figure.tight_layout(rect=(0, bottom, 1, 1 - 0.8 * inch))
+    return figure
+
+
+def chart_png(table: UnitTable, texts: Texts) -> bytes:
+    figure = draw(table, texts)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
