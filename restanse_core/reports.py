@@ -264,9 +264,11 @@ def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]
     if period.previous is not None:
         before, joined, gone = _left_from(period, per_person=True)
         written_off = WrittenOffRow.__table__.c.written_off_date
-        now = RestanseRow.__table__.alias("elsewhere")
+        other = RestanseRow.__table__.alias("elsewhere")
         elsewhere = exists(
-            select(now.c.id).where(now.c.snapshot_id == period.current.id, now.c.jp_key == before.c.jp_key)
+            select(other.c.id).where(
+                other.c.snapshot_id == period.current.id, other.c.jp_key == before.c.jp_key
+            )
         )
         query = (
             select(

@@ -14,11 +14,14 @@ from adapters.console.buttons import Buttons
 from adapters.console.render import render
 from bot.replies import Place
 from restanse_core.errors import UserError
+from restanse_core.model import Rolle
 from restanse_core.settings import default_data_dir
+from restanse_core.words import plural
 
 if TYPE_CHECKING:
     from bot.cli.context import Cli
     from bot.service import Restansebot
+    from restanse_core.demo import DemoInfo
     from restanse_core.model import Person
 
 NAME = "console"
@@ -27,11 +30,11 @@ PROMPT = "du> "
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="still boten ett spørsmål som en person, og skriv ut svaret")
-    p.add_argument("--as", dest="as_", required=True, metavar="INITIALER")
-    p.add_argument("text", metavar="TEKST")
+    p.add_argument("--as", dest="as_", required=True, metavar="INITIALER", help="personen som spør")
+    p.add_argument("text", metavar="TEKST", help="spørsmålet, for eksempel «mine restanser»")
     p.set_defaults(func=ask)
     p = sub.add_parser("shell", help="chat med boten i terminalen")
-    p.add_argument("--as", dest="as_", required=True, metavar="INITIALER")
+    p.add_argument("--as", dest="as_", required=True, metavar="INITIALER", help="personen du chatter som")
     p.set_defaults(func=shell)
     p = sub.add_parser("demo", help="lag en demodatabase med eksempeldata og åpne chatten")
     p.add_argument(
@@ -100,6 +103,42 @@ def shell(cli: Cli, args: argparse.Namespace) -> int:
     return run_shell(cli.bot, args.as_)
 
 
+def demo_hint(cli: Cli, info: DemoInfo, person: Person, given_db: str | None, chatting: bool) -> str:
+    """What the demo holds, who you chat as, one sentence per other role, and where its database is."""
+    from restanse_core.demo import DEMO_CASE_OFFICER
+
+    bot = cli.bot
+    led = bot.org.units_led_by(person.initials)
+    role = "arkiv" if person.role == Rolle.ARKIV else "leder" if led else "saksbehandler"
+    command = f"restansebot{f' --db {given_db}' if given_db else ''} demo"
+    lines = [
+        f"Demodatabasen er klar: {info.units} enheter, {info.people} personer og to restanselister, "
+        f"med {info.first} restanser per 13.11.2019 og {info.second} per 16.12.2019."
+    ]
+    if chatting:
+        who = {
+            "arkiv": "arkivar",
+            "leder": f"leder for {', '.join(led)}",
+            "saksbehandler": f"saksbehandler med {plural(bot.person_figures(person.initials).count, 'restanse', 'restanser')}",
+        }[role]
+        lines.append(
+            f"Du chatter som {person.name} ({person.initials}), {who}. Prøv «mine restanser», «enhet LMA», "
+            "«oversikt», «hvem har flest», «guide» og «hjelp»."
+        )
+    others = {
+        "saksbehandler": f"Vil du se det en saksbehandler ser, start med «{command} --as {DEMO_CASE_OFFICER}».",
+        "leder": f"Vil du se det en leder ser, start med «{command} --as {info.leader}».",
+        "arkiv": f"Vil du se det arkivet ser, start med «{command} --as {info.archivist}».",
+    }
+    lines += [sentence for other, sentence in others.items() if other != role or not chatting]
+    if not given_db:
+        lines.append(
+            f"Demoen har sin egen database; resten av restansebot bruker den med "
+            f"«restansebot --db {cli.settings.database_url} report» (og de andre kommandoene)."
+        )
+    return "\n".join(lines) + "\n"
+
+
 def demo(cli: Cli, args: argparse.Namespace) -> int:
     from restanse_core.demo import DEMO_CASE_OFFICER, create_demo_database, demo_database_url
 
@@ -108,15 +147,10 @@ def demo(cli: Cli, args: argparse.Namespace) -> int:
     cli.use_database(url)
     info = create_demo_database(cli.engine, cli.settings)
     initials = (args.as_ or DEMO_CASE_OFFICER).upper()
-    if cli.bot.person(initials) is None:
+    person = cli.bot.person(initials)
+    if person is None:
         raise UserError(f"Det finnes ingen person med initialene {initials} i demodataene.")
-    console.print(
-        f"Demodatabasen er klar: {info.units} enheter, {info.people} personer, restanselister per "
-        f"13.11.2019 ({info.first}) og 16.12.2019 ({info.second}).\n"
-        f"Prøv: «mine restanser», «enhet LMA», «enhet skole», «oversikt», «guide», «status», «hjelp».\n"
-        f"Som leder: restansebot --db {url} shell --as {info.leader}    Som arkiv: --as {info.archivist}\n",
-        markup=False,
-    )
+    console.print(demo_hint(cli, info, person, cli.args.db, chatting=not args.no_shell), markup=False)
     if args.no_shell:
         return 0
     return run_shell(cli.bot, initials)

@@ -77,8 +77,8 @@ def render(reply: Reply, console: Console, type_word: str = "Skriv") -> None:
             case Link(text=text, url=url):
                 console.print(Text(f"{text}: {url}", style=f"link {url}"))
             case Actions():
-                for line in button_lines(block, type_word):
-                    console.print(Text(line, style="cyan"))
+                for hint in button_lines(block, type_word):
+                    console.print(Text(hint, style="cyan"))
             case Image(alt=alt, url=url):
                 console.print(Text(f"[{alt}] {url}", style="dim"))
         console.print()
