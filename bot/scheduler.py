@@ -106,6 +106,7 @@ class NudgeScheduler:
         self.chart_url = chart_url or (lambda period: None)
         self.calendar = WorkCalendar(bot.settings.closed_days)
         self.scheduler: AsyncIOScheduler | None = None
+        self.last_tick: datetime | None = None  # when a tick last finished (for /healthz)
 
     async def tick(self) -> Due:
         now = self.bot.clock.now()
@@ -127,6 +128,7 @@ class NudgeScheduler:
                 log.info("Sender påminnelsene for %s", due.period)
                 await self.deliver(due.period)
                 self.outbox.finish_run(due.period, self.bot.clock.now())
+        self.last_tick = self.bot.clock.now()
         return due
 
     async def _remind_missing(self, month: str) -> None:

@@ -43,6 +43,7 @@ async def healthz(request: web.Request) -> web.Response:
             "status": "ok",
             "platforms": sorted(runtime.senders),
             "snapshot": period.current.as_of.isoformat() if period else None,
+            "scheduler_tick": tick.isoformat() if (tick := runtime.scheduler.last_tick) else None,
         }
     )
 
@@ -110,6 +111,7 @@ def _readiness_checks(runtime: Runtime) -> dict[str, str]:
 
 async def _start_scheduler(app: web.Application) -> None:
     runtime = app[RUNTIME]
+    runtime.deliveries.serve_on(asyncio.get_running_loop())
     if runtime.senders:
         runtime.scheduler.start()
 

@@ -11,15 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import reply_json
+from bot.bootstrap import bootstrap
 from bot.delivery.deliver import Delivery, deliver_period
 from bot.delivery.outbox import Outbox
 from bot.delivery.period import plan_into_outbox
 from bot.plaintext import render_plain
 from bot.replies import Table
-from bot.service import Restansebot
 from restanse_core.clock import FixedClock
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine
 from tests.conftest import PEOPLE, write_csv
 from tests.fakes import FakeSender
 
@@ -28,12 +27,12 @@ SEND_DAY = date(2019, 12, 17)
 
 @pytest.fixture
 def bot(loaded):
-    engine = make_engine(loaded)
     settings = Settings(
         database_url=loaded, channels={"LMA": "slack:C-LMA", "TDR": "slack:C-TDR", "NYENHET": "slack:C-NY"}
     )
-    yield Restansebot(engine, settings, FixedClock(datetime(2019, 12, 17, 9, 0)))
-    engine.dispose()
+    runtime = bootstrap(settings, clock=FixedClock(datetime(2019, 12, 17, 9, 0)))
+    yield runtime.bot
+    runtime.engine.dispose()
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.delivery.deliver import Delivery, deliver_period
-from bot.delivery.outbox import Outbox
+from bot.bootstrap import bootstrap
 from bot.plaintext import render_plain
-from bot.scheduler import NudgeScheduler, send_moment
-from bot.service import Restansebot
+from bot.scheduler import send_moment
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import FixedClock
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine
 from tests.conftest import write_csv
 from tests.fakes import FakeSender
 
@@ -71,17 +68,12 @@ class World:
 
     def __init__(self, db_url: str, now: str, **settings) -> None:
         self.clock = FixedClock(at(now))
-        self.engine = make_engine(db_url)
-        self.bot = Restansebot(self.engine, Settings(database_url=db_url, **settings), self.clock)
-        self.outbox = Outbox(self.engine)
         self.sender = FakeSender()
-
-        async def deliver(period: str) -> object:
-            return await deliver_period(
-                Delivery(self.bot, self.outbox, {"slack": self.sender}, retry_base=0.01), period
-            )
-
-        self.scheduler = NudgeScheduler(self.bot, self.outbox, deliver, "test:1:x")
+        runtime = bootstrap(
+            Settings(database_url=db_url, **settings), clock=self.clock, senders={"slack": self.sender}
+        )
+        self.engine, self.bot, self.outbox = runtime.engine, runtime.bot, runtime.outbox
+        self.scheduler = runtime.scheduler
 
     def tick(self, now: str):
         self.clock.advance_to(at(now))

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from bot.cli.context import Cli
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifests" / "slack" / "manifest.yml"
-PLACEHOLDER = "https://restansebot.example.no"
 
 
 def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from typing import Any
 
 from bot.data import BotData
 from bot.delivery.deliver import Delivery, RunSummary, deliver_period
@@ -33,6 +34,11 @@ class Deliveries:
         self.worker = worker or new_worker_id()
         self._running: list[Delivery] = []
         self._tasks: set[asyncio.Future[object]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the server's, once it runs
+
+    def serve_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Background work started from a worker thread (a chat answer) runs on the server's loop."""
+        self._loop = loop
 
     @property
     def can_send(self) -> bool:
@@ -50,8 +56,19 @@ class Deliveries:
         finally:
             self._running.remove(delivery)
 
-    def spawn(self, work: Awaitable[object]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, object]) -> None:
         """Run in the background (a chat answer must not wait for a month's sending); finished on shutdown."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread: hand the work to the server's loop
+            if self._loop is None:
+                work.close()
+                raise RuntimeError("the delivery runs only under `restansebot serve`") from None
+            self._loop.call_soon_threadsafe(self._start, work)
+            return
+        self._start(work)
+
+    def _start(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._done)
