@@ -18,6 +18,7 @@ _._columns_name_known_fields
 _._channels_name_a_platform
 _._schedule_is_cron
 _._guide_file_exists
+_._send_time_is_a_time_of_day
 _.settings_customise_sources
 settings_cls
 dotenv_settings

@@ -231,10 +231,6 @@ class PersonFigures:
     ages: Ages = Ages()
     left_moved: int = 0
 
-    @property
-    def left_gone(self) -> int:
-        return self.left - self.left_written_off - self.left_moved
-
 
 def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]:
     """Every saksbehandler's figures for the period, in two passes over the snapshots instead of one per person."""

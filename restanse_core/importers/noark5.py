@@ -201,7 +201,9 @@ def _iterparse(stream: IO[bytes], **kwargs: Any) -> Any:
 def _xml_error(name: str, exc: Exception) -> UserError:
     if isinstance(exc, etree.XMLSyntaxError):
         line = f" på linje {exc.lineno}" if exc.lineno else ""
-        return UserError(f"{name} er ikke gyldig XML{line}: {_xml_problem(exc.msg or '')}. Ingenting er lagret.")
+        return UserError(
+            f"{name} er ikke gyldig XML{line}: {_xml_problem(exc.msg or '')}. Ingenting er lagret."
+        )
     return UserError(
         f"{name} kan ikke leses som gzip-komprimert XML: fila er skadet eller ikke komprimert med gzip. "
         "Ingenting er lagret."
@@ -218,6 +220,8 @@ def _xml_problem(message: str) -> str:
     if "Premature end of data" in message or "EndTag" in message:
         return "fila slutter midt i et element (avkortet?)"
     return "elementene eller tegnene er ikke skrevet etter XML-reglene"
+
+
 _READ_ERRORS = (etree.XMLSyntaxError, OSError, EOFError)
 
 

@@ -119,7 +119,7 @@ _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 def unreadable_table(name: str, exc: Exception, first_line: int = 1) -> UserError:
     """The CSV reader's complaint in Norwegian, with the line it concerns where it says (its own words are English)."""
     if match := _OPEN_QUOTE.search(str(exc)):
-        where = f"et anførselstegn («\"») på linje {first_line + int(match[1])} blir aldri lukket"
+        where = f'et anførselstegn («"») på linje {first_line + int(match[1])} blir aldri lukket'
     else:
         where = "fila er ikke en tabell med kolonner skilt av semikolon, komma eller tabulator"
     return UserError(f"{name} kan ikke leses som en tabell: {where}. Ingenting er lagret.")
