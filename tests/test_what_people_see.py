@@ -5,9 +5,7 @@ bot) meets it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import string
 from pathlib import Path
 
 import pytest
@@ -15,50 +13,23 @@ import pytest
 from bot.chart import bars, draw, marked
 from bot.commands import build_registry
 from bot.store import migrate_schema
-from bot.texts import LANGUAGES, Texts
+from bot.texts import LANGUAGES, Texts, _phrases
 from restanse_core.demo import create_demo_database
 from restanse_core.reports import choose_period, unit_table
 from restanse_core.settings import Settings
 from restanse_core.store import make_engine, repository
-from tests.conftest import HEADER, _row, scenario_files, write_csv
+from tests.conftest import HEADER, _row, restansebot, write_csv
 
 
-def restansebot(
-    *args: str, tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`restansebot ARGS` as its own process, with a data directory of its own."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("RESTANSEBOT_")}
-    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path), **(env or {}))
-    command = [sys.executable, "-m", "bot", *args]
-    result = subprocess.run(
-        command, input=stdin, capture_output=True, text=True, env=environment, timeout=300
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
-@pytest.fixture
-def db(cli, sqlite_url: str, directory_files, tmp_path: Path) -> str:
-    """The two monthly lists of the test scenario (UKA has 30 restanser), in SQLite."""
-    nov, dec = scenario_files(tmp_path)
-    for args in (
-        ("directory", "import", *directory_files),
-        ("import", nov, "--as-of", "13.11.2019"),
-        ("import", dec, "--as-of", "2019-12-16"),
-    ):
-        assert cli("--db", sqlite_url, *args).code == 0
-    return sqlite_url
-
-
-def ask(db: str, who: str, text: str, tmp_path: Path, **env: str) -> str:
-    result = restansebot("--db", db, "ask", "--as", who, text, tmp_path=tmp_path, env=env)
+def ask(scenario_db: str, who: str, text: str, tmp_path: Path, **env: str) -> str:
+    result = restansebot("--db", scenario_db, "ask", "--as", who, text, tmp_path=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def shell(db: str, who: str, lines: list[str], tmp_path: Path, **env: str) -> str:
+def shell(scenario_db: str, who: str, lines: list[str], tmp_path: Path, **env: str) -> str:
     result = restansebot(
-        "--db", db, "shell", "--as", who, stdin="\n".join(lines) + "\n", tmp_path=tmp_path, env=env
+        "--db", scenario_db, "shell", "--as", who, stdin="\n".join(lines) + "\n", tmp_path=tmp_path, env=env
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -67,27 +38,27 @@ def shell(db: str, who: str, lines: list[str], tmp_path: Path, **env: str) -> st
 # ---- paging words ------------------------------------------------------------------------------------
 
 
-def test_vis_flere_and_neste_page_through_the_list_between_asks(db, tmp_path):
-    first = ask(db, "UKA", "mine restanser", tmp_path)
+def test_vis_flere_and_neste_page_through_the_list_between_asks(scenario_db, tmp_path):
+    first = ask(scenario_db, "UKA", "mine restanser", tmp_path)
     assert "… og 20 til." in first and "Skriv «vis flere»" in first
     assert "2019/100-14" not in first  # the 11th oldest is on the next page
-    second = ask(db, "UKA", "vis flere", tmp_path)
+    second = ask(scenario_db, "UKA", "vis flere", tmp_path)
     assert "2019/100-14" in second and "2019/700-1" not in second and "… og 10 til." in second
-    third = ask(db, "UKA", "neste", tmp_path)
+    third = ask(scenario_db, "UKA", "neste", tmp_path)
     assert "2019/700-5" in third and "Skriv «vis flere»" not in third
-    after = ask(db, "UKA", "flere", tmp_path)
+    after = ask(scenario_db, "UKA", "flere", tmp_path)
     assert "ingen lengre liste å bla videre i" in after and "«mine restanser»" in after
 
 
-def test_the_shell_pages_with_the_words_for_the_button_and_presses_the_guide_button(db, tmp_path):
-    out = shell(db, "UKA", ["mine restanser", "flere", "vis veiledningen"], tmp_path)
+def test_the_shell_pages_with_the_words_for_the_button_and_presses_the_guide_button(scenario_db, tmp_path):
+    out = shell(scenario_db, "UKA", ["mine restanser", "flere", "vis veiledningen"], tmp_path)
     assert "2019/100-14" in out  # the second page
     assert "1. Klikk i venstremenyen på «Egne restanser»." in out
 
 
-def test_every_languages_paging_words_work_in_english(db, tmp_path):
+def test_every_languages_paging_words_work_in_english(scenario_db, tmp_path):
     out = shell(
-        db,
+        scenario_db,
         "UKA",
         ["my restanser", "vis flere", "my restanser", "show more"],
         tmp_path,
@@ -100,27 +71,27 @@ def test_every_languages_paging_words_work_in_english(db, tmp_path):
 # ---- greetings, thanks, «hvem har flest» -------------------------------------------------------------
 
 
-def test_hello_and_thanks_are_answered_as_a_colleague_with_what_to_ask(db, tmp_path):
-    out = shell(db, "UKA", ["hei", "takk!", "Hei! Kan du vise mine restanser?"], tmp_path)
+def test_hello_and_thanks_are_answered_as_a_colleague_with_what_to_ask(scenario_db, tmp_path):
+    out = shell(scenario_db, "UKA", ["hei", "takk!", "Hei! Kan du vise mine restanser?"], tmp_path)
     assert "Hei, Unni! Spør meg gjerne om «mine restanser» og «enhet LMA»" in out
     assert "Bare hyggelig!" in out
     assert "Du har 30 restanser per 16.12.2019." in out  # a greeting before a question is the question
     assert "forsto ikke" not in out
-    leader = ask(db, "LED", "god morgen", tmp_path)
+    leader = ask(scenario_db, "LED", "god morgen", tmp_path)
     assert "«hvem har flest»" in leader
 
 
-def test_who_has_the_most_shows_leaders_their_units_and_the_archive_everyone(db, tmp_path):
-    leader = ask(db, "LED", "hvem har flest restanser?", tmp_path)
+def test_who_has_the_most_shows_leaders_their_units_and_the_archive_everyone(scenario_db, tmp_path):
+    leader = ask(scenario_db, "LED", "hvem har flest restanser?", tmp_path)
     assert "Saksbehandlere med flest i LMA" in leader
     assert leader.index("UKA") < leader.index("ABC")  # 30 before 29
     assert "XYZ" not in leader  # in TDR, not the leader's
-    archive = ask(db, "ARK", "hvem har flest restanser?", tmp_path)
+    archive = ask(scenario_db, "ARK", "hvem har flest restanser?", tmp_path)
     assert "Saksbehandlere med flest" in archive and archive.index("XYZ") < archive.index("UKA")
 
 
-def test_who_has_the_most_tells_a_saksbehandler_what_they_can_ask(db, tmp_path):
-    out = ask(db, "UKA", "hvem har flest restanser?", tmp_path)
+def test_who_has_the_most_tells_a_saksbehandler_what_they_can_ask(scenario_db, tmp_path):
+    out = ask(scenario_db, "UKA", "hvem har flest restanser?", tmp_path)
     assert "ABC" not in out and "Du har 30" not in out  # neither others' counts nor the asker's own list
     assert "ser bare ledere (for sine enheter) og arkivet" in out
     assert "«mine restanser»" in out and "«enhet LMA»" in out and "«oversikt»" in out
@@ -130,21 +101,21 @@ def test_who_has_the_most_tells_a_saksbehandler_what_they_can_ask(db, tmp_path):
 # ---- echoes, help ------------------------------------------------------------------------------------
 
 
-def test_a_long_text_is_never_echoed_back_whole(db, tmp_path):
-    out = ask(db, "UKA", "enhet " + "x" * 20_000, tmp_path)
+def test_a_long_text_is_never_echoed_back_whole(scenario_db, tmp_path):
+    out = ask(scenario_db, "UKA", "enhet " + "x" * 20_000, tmp_path)
     assert len(out) < 200 and "x" * 79 + "…»" in out
-    out = ask(db, "UKA", "y" * 5_000, tmp_path)
+    out = ask(scenario_db, "UKA", "y" * 5_000, tmp_path)
     assert len(out) < 200 and "Jeg forsto ikke helt" in out
 
 
-def test_help_says_a_restriction_once(db, tmp_path):
-    out = ask(db, "ARK", "hjelp", tmp_path)
+def test_help_says_a_restriction_once(scenario_db, tmp_path):
+    out = ask(scenario_db, "ARK", "hjelp", tmp_path)
     line = next(line for line in out.splitlines() if line.startswith("send påminnelser"))
     assert line == "send påminnelser: Forhåndsvis og send månedens påminnelser (bare for arkivet)."
 
 
-def test_english_commands_and_help_speak_english(db, tmp_path):
-    out = shell(db, "UKA", ["what's the weather like?", "help"], tmp_path, RESTANSEBOT_LANGUAGE="en")
+def test_english_commands_and_help_speak_english(scenario_db, tmp_path):
+    out = shell(scenario_db, "UKA", ["what's the weather like?", "help"], tmp_path, RESTANSEBOT_LANGUAGE="en")
     assert "Type «help» to see what I can answer." in out
     assert "help: This overview." in out and "my restanser: Your restanser" in out
     assert "unit <unit code or name>" in out and "«unit LMA»" in out
@@ -207,12 +178,14 @@ def test_without_write_off_dates_the_bot_does_not_guess_what_was_written_off(
     assert "(76 dager)" in out  # 01.10 → 16.12.2019
 
 
-def test_ages_are_in_words_the_same_way_in_chat_and_in_the_reminders(db, tmp_path):
-    chat = ask(db, "UKA", "mine restanser", tmp_path)
+def test_ages_are_in_words_the_same_way_in_chat_and_in_the_reminders(scenario_db, tmp_path):
+    chat = ask(scenario_db, "UKA", "mine restanser", tmp_path)
     assert "2019/700-1  01.01.2018  (714 dager)" in chat and " d)" not in chat
-    plan = restansebot("--db", db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path).stdout
+    plan = restansebot(
+        "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
+    ).stdout
     assert "2019/700-1 (01.01.2018, 714 dager)" in plan
-    english = ask(db, "UKA", "my restanser", tmp_path, RESTANSEBOT_LANGUAGE="en")
+    english = ask(scenario_db, "UKA", "my restanser", tmp_path, RESTANSEBOT_LANGUAGE="en")
     assert "(714 days)" in english
 
 
@@ -228,26 +201,30 @@ def test_one_day_and_one_restanse_are_singular_in_every_language():
     assert Texts("en").amount(0, "saksbehandler") == "0 case officers"
 
 
-def test_oversikt_has_its_title_once(db, tmp_path):
-    out = ask(db, "ARK", "oversikt", tmp_path)
+def test_oversikt_has_its_title_once(scenario_db, tmp_path):
+    out = ask(scenario_db, "ARK", "oversikt", tmp_path)
     assert out.count("Restanser per enhet") == 1
 
 
 # ---- the reminders -----------------------------------------------------------------------------------
 
 
-def test_reminders_are_signed_with_the_archives_name(db, tmp_path):
-    plan = restansebot("--db", db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path).stdout
+def test_reminders_are_signed_with_the_archives_name(scenario_db, tmp_path):
+    plan = restansebot(
+        "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
+    ).stdout
     assert plan.count("Vennlig hilsen\nArkivet\n") == 4  # UKA and the three leaders
     named = restansebot(
-        "--db", db, "nudges", "plan", "--date", "2019-12-17",
+        "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17",
         tmp_path=tmp_path, env={"RESTANSEBOT_ARCHIVE_NAME": "Arkivet i Testkommune", "RESTANSEBOT_LANGUAGE": "nn"},
     ).stdout  # fmt: skip
     assert "Venleg helsing\nArkivet i Testkommune\n" in named
 
 
-def test_a_leader_whose_units_have_none_is_not_asked_to_write_off(db, tmp_path):
-    plan = restansebot("--db", db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path).stdout
+def test_a_leader_whose_units_have_none_is_not_asked_to_write_off(scenario_db, tmp_path):
+    plan = restansebot(
+        "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
+    ).stdout
     skl = plan[plan.index("leder → SKL") : plan.index("leder → TDL")]
     assert "avskrives snarest" not in skl and "Enheten din har ingen restanser i lista per 16.12.2019." in skl
     led = plan[plan.index("leder → LED") : plan.index("leder → SKL")]
@@ -299,25 +276,46 @@ def test_the_chart_title_has_both_dates_and_the_totals(demo_table):
     assert "13 → 38   ▲ +25 (+192 %)" in annotations and "451 → 583   ▲ +132 (+29 %)" in annotations
 
 
-def test_report_draws_the_chart_in_the_configured_language(db, tmp_path):
+def test_report_draws_the_chart_in_the_configured_language(scenario_db, tmp_path):
     png = tmp_path / "diagram.png"
     result = restansebot(
-        "--db", db, "report", "--chart", str(png), tmp_path=tmp_path, env={"RESTANSEBOT_LANGUAGE": "en"}
+        "--db",
+        scenario_db,
+        "report",
+        "--chart",
+        str(png),
+        tmp_path=tmp_path,
+        env={"RESTANSEBOT_LANGUAGE": "en"},
     )
     assert result.returncode == 0 and png.read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_guide_comes_in_nynorsk_and_english(db, tmp_path):
-    nynorsk = ask(db, "UKA", "rettleiing", tmp_path, RESTANSEBOT_LANGUAGE="nn")
+def test_the_guide_comes_in_nynorsk_and_english(scenario_db, tmp_path):
+    nynorsk = ask(scenario_db, "UKA", "rettleiing", tmp_path, RESTANSEBOT_LANGUAGE="nn")
     assert "Avskriving av restansar som ikkje skal svarast med utgåande brev" in nynorsk
     assert "Vel «Besvar/Avskriv»" in nynorsk
-    english = ask(db, "UKA", "guide", tmp_path, RESTANSEBOT_LANGUAGE="en")
+    english = ask(scenario_db, "UKA", "guide", tmp_path, RESTANSEBOT_LANGUAGE="en")
     assert "Writing off restanser that will not be answered by an outgoing letter" in english
     assert "1. In the left-hand menu, click «Egne restanser» (your own restanser)." in english
 
 
-def test_the_archives_own_guide_wins_over_every_language(db, tmp_path):
+def test_the_archives_own_guide_wins_over_every_language(scenario_db, tmp_path):
     own = tmp_path / "guide.md"
     own.write_text("# Avskriving i Public 360\n\n1. Åpne «Mine oppgaver».\n", encoding="utf-8")
-    out = ask(db, "UKA", "guide", tmp_path, RESTANSEBOT_LANGUAGE="en", RESTANSEBOT_GUIDE_FILE=str(own))
+    out = ask(
+        scenario_db, "UKA", "guide", tmp_path, RESTANSEBOT_LANGUAGE="en", RESTANSEBOT_GUIDE_FILE=str(own)
+    )
     assert "Avskriving i Public 360" in out and "ePhorte" not in out
+
+
+@pytest.mark.parametrize("language", ["nn", "en"])
+def test_every_phrase_is_translated_with_the_same_blanks(language):
+    """Nothing falls back to Bokmål unseen, and every {blank} a phrase fills in exists in each language."""
+
+    def blanks(phrase: str | tuple[str, ...]) -> set[str]:
+        texts = phrase if isinstance(phrase, tuple) else (phrase,)
+        return {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    nb, other = _phrases("nb"), _phrases(language)
+    assert set(other) == set(nb)
+    assert {k: blanks(v) for k, v in other.items()} == {k: blanks(v) for k, v in nb.items()}
