@@ -68,11 +68,11 @@ def _signed(n: float) -> str:
 
 
 def change_text(bar: Bar, texts: Texts) -> str:
-    """«▲ +132 (+29 %)»."""
+    """«▲ +132 (+29 %)»; the per cent only from RELATIVE_FROM restanser (1 → 0 is not «−100 %» news)."""
     assert bar.previous is not None
     delta = bar.count - bar.previous
     arrow = "▲" if delta > 0 else "▼"
-    if not bar.previous:
+    if bar.previous < RELATIVE_FROM:
         return f"{arrow} {_signed(delta)}"
     return f"{arrow} {_signed(delta)} ({texts('chart.percent', n=_signed(100 * delta / bar.previous))})"
 

@@ -7,6 +7,7 @@ from bot.context import Ask
 from bot.delivery.period import plan_into_outbox
 from bot.registry import Action, Command
 from bot.replies import Actions, Block, Button, Fields, Heading, Paragraph, Reply
+from bot.texts import echo
 from restanse_core.model import Rolle
 
 CONFIRM = "send.confirm"
@@ -20,7 +21,7 @@ def handle(ask: Ask) -> Reply:
     if ask.confirmed:  # the confirm button, with the period it previewed
         period = sending.outbox.get_period(ask.argument)
         if period is None:
-            return Reply((Paragraph(t("send.unknown_period", period=ask.argument)),))
+            return Reply((Paragraph(t("send.unknown_period", period=echo(ask.argument))),))
         sending.spawn(sending.deliver(ask.argument))
         return Reply((Paragraph(t("send.started", period=ask.argument)),))
     assert ask.asker is not None
