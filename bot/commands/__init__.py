@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import enhet, flere, flest, guide, hjelp, mine, oversikt, send, smalltalk, status
+from bot.commands import enhet, flere, flest, guide, hjelp, mine, oversikt, send, smalltalk, status, utsending
 from bot.registry import Registry
 
 
@@ -16,6 +16,7 @@ def build_registry() -> Registry:
         guide.COMMAND,
         status.COMMAND,
         send.COMMAND,
+        utsending.COMMAND,
         hjelp.COMMAND,
         flere.COMMAND,
         smalltalk.HELLO,
