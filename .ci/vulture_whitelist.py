@@ -20,6 +20,8 @@ _._schedule_is_cron
 _._guide_file_exists
 _._platforms_json_or_comma_list
 _._platforms_are_names
+
+_._send_time_is_a_time_of_day
 _.settings_customise_sources
 settings_cls
 dotenv_settings

@@ -11,7 +11,7 @@ import pandas as pd
 
 from restanse_core.errors import ImportRefused, Problem, UserError
 from restanse_core.importers.headings import normalise_heading
-from restanse_core.importers.tabular import detect_encoding
+from restanse_core.importers.tabular import detect_encoding, unreadable_excel, unreadable_table
 from restanse_core.model import Enhet, Person, Rolle
 
 UNIT_HEADINGS = {
@@ -58,7 +58,10 @@ def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            frame = pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+            try:
+                frame = pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+            except Exception:  # calamine's own error types, in English
+                raise unreadable_excel(path.name) from None
         elif suffix in {".csv", ".txt", ".tsv"}:
             encoding = detect_encoding(path)
             first = path.read_text(encoding=encoding).splitlines()[:1]
@@ -69,7 +72,7 @@ def _read_table(path: Path) -> pd.DataFrame:
                 f"{path.name}: katalogen leses fra .csv eller .xlsx, ikke «{suffix or '(ingen)'}»."
             )
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path.name} kan ikke leses som en tabell: {exc}") from None
+        raise unreadable_table(path.name, exc) from None
     return frame.map(lambda v: str(v).strip())
 
 

@@ -15,7 +15,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "directory_changes",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("file_name", sa.String(500), nullable=False),
         sa.Column("checksum", sa.String(64), nullable=False),
