@@ -74,17 +74,6 @@ class Restanse:
         return (on - self.journal_date).days if self.journal_date else None
 
 
-@dataclass(frozen=True, slots=True)
-class Left:
-    """A restanse of the previous snapshot that is no longer on the list."""
-
-    jp_id: str
-    saksbehandler: str
-    enhet: str
-    written_off: date | None
-    method: str | None = None
-
-
 @dataclass(slots=True)
 class Organisation:
     """The directory: units as a tree and the people in them."""
