@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import logging
 import os
@@ -113,14 +111,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(0)
     sys.exit(code or 0)
-
-
-def write_csv(rows: list[Sequence[object]], header: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
 
 
 def dump_json(value: object) -> str:

@@ -75,9 +75,10 @@ def test_import_summary(cli, db_url, tmp_path, directory_files):
     f = write_csv(
         tmp_path / "r.csv", ["Jpnr;Type;Sbh;Enhet", "1;I;UKA;LMA", "1;I;UKA;LMA", "2;U;UKA;LMA", "3;I;QQ;ZZ"]
     )
-    result = cli("--db", db_url, "import", f, "--as-of", "2019-12-16")
+    result = cli("--db", db_url, "import", f, "--as-of", "2019-12-16", "--confirm")
     assert result.code == 0
     assert "Restanser lagret:    2" in result.out
+    assert "Merk: Lista har ingen kolonne for journaldato" in result.out  # the assumption confirmed
     assert "Hoppet over, type U: 1" in result.out
     assert "Duplikater" in result.out
     assert "Enheter som ikke er i katalogen (1): ZZ" in result.out
@@ -86,7 +87,10 @@ def test_import_summary(cli, db_url, tmp_path, directory_files):
 
 def test_column_option_maps_a_heading(cli, db_url, tmp_path):
     f = write_csv(tmp_path / "r.csv", ["Nr;Seksjon", "1;LMA"])
-    assert cli("--db", db_url, "import", f, "--column", "id=Nr", "--column", "enhet=Seksjon").code == 0
+    assert (
+        cli("--db", db_url, "import", f, "--column", "id=Nr", "--column", "enhet=Seksjon", "--confirm").code
+        == 0
+    )
     result = cli("--db", db_url, "import", f, "--column", "avdeling=Seksjon")
     assert result.code != 0 and "ukjent felt «avdeling»" in result.err
 

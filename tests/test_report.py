@@ -48,7 +48,9 @@ def test_as_of_between_snapshots_takes_the_newest_before(cli, loaded):
 
 def test_default_comparison_is_at_least_28_days_earlier(cli, loaded, tmp_path):
     mid = write_csv(tmp_path / "mid.csv", ["Jpnr;Enhet", "2019/1-1;LMA"])
-    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01").code == 0
+    # Older than the newest list and far smaller than the one before it: stored only when confirmed.
+    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01").code == 2
+    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01", "--confirm").code == 0
     data = json.loads(report(cli, loaded, "--format", "json"))
     assert data["compare"] == "2019-11-13"
     data = json.loads(report(cli, loaded, "--format", "json", "--compare", "2019-12-01"))

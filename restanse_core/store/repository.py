@@ -121,6 +121,11 @@ def snapshot_before(conn: Connection, day: date) -> Snapshot | None:
     return _snapshot(row) if row else None
 
 
+def snapshot_size(conn: Connection, snapshot_id: int) -> int:
+    """How many restanser the snapshot holds (counted when it was stored)."""
+    return int(conn.execute(select(SnapshotRow.restanser).where(SnapshotRow.id == snapshot_id)).scalar() or 0)
+
+
 def begin_snapshot(
     conn: Connection,
     as_of: date,
