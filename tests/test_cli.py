@@ -152,3 +152,24 @@ def test_serve_on_a_port_in_use_is_a_clear_message(cli, db_url):
         result = cli("--db", db_url, "serve", "--port", str(port))
     assert result.code != 0 and f"Kan ikke lytte på 127.0.0.1:{port}" in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        (
+            "CLOSED_DAYS",
+            "12-24,12-31",
+            "closed_days (RESTANSEBOT_CLOSED_DAYS): ventet en JSON-liste, for eksempel",
+        ),
+        ("CHANNELS", "LMA=slack:C1", "channels (RESTANSEBOT_CHANNELS): ventet et JSON-objekt, for eksempel"),
+        ("ABSENT_COLUMNS", '["tittel"]', "absent_columns.0 (RESTANSEBOT_ABSENT_COLUMNS)"),
+    ],
+)
+def test_a_malformed_list_or_dict_setting_in_the_environment_is_reported_by_key(
+    restansebot, sqlite_url, key, value, expected
+):
+    result = restansebot("--db", sqlite_url, "report", env={f"RESTANSEBOT_{key}": value})
+    assert result.code == 2
+    assert result.err.startswith("Feil i konfigurasjonen:") and expected in result.err
+    assert "Traceback" not in result.err

@@ -218,7 +218,7 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
                 lines[first],
                 cols["parent"],
                 units[first].parent,
-                "enhetene er overordnet hverandre i ring: " + " → ".join([*cycle, first]),
+                "enhetene står over hverandre i ring (enhet → overordnet): " + " → ".join([*cycle, first]),
             )
         )
     if problems:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -62,35 +65,28 @@ def _open_text(path: Path, mapping: Mapping[str, str], limits: Limits) -> RowSou
         head, header_index
     )  # the title lines and the header: same bytes in both encodings
     total = path.stat().st_size
+    used = sorted(fields.values())
     rejected: list[Problem] = []
+    # pandas cuts a first data line with too many fields short (later ones it reports): count that one here.
+    rest = io.StringIO(head[start:].decode(encoding, errors="replace"), newline="")
+    first = next(csv.reader(rest, delimiter=sep), [])
+    first_too_long = len(first) > len(headings)
 
     def chunks(progress: Progress | None) -> Iterator[pd.DataFrame]:
         with path.open("rb") as handle:
             handle.seek(start)
             if start >= total:
                 return
-            reader = pd.read_csv(
-                handle,
-                encoding=encoding,
-                sep=sep,
-                header=None,
-                names=list(range(len(headings))),
-                usecols=sorted(fields.values()),
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                chunksize=CHUNK_ROWS,
-                engine="c",
-                quotechar='"',
-                on_bad_lines="warn",
-            )
             done = 0  # data lines (counted from the one after the header) given a row number so far
             bad: set[int] = set()
             seen = 0
+            reader = None
             while True:
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always", pd.errors.ParserWarning)
                     try:
+                        # Made here, not before the loop: pandas may parse (and fail on) the first chunk at once.
+                        reader = reader or _csv_reader(handle, encoding, sep, len(headings))
                         frame = next(reader)
                     except StopIteration:
                         break
@@ -98,22 +94,16 @@ def _open_text(path: Path, mapping: Mapping[str, str], limits: Limits) -> RowSou
                         return
                     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
                         raise _unreadable(path.name, exc, header_index + 1) from None
-                for line, expected, saw in _bad_lines(caught):
+                for line, _expected, saw in _bad_lines(caught):
                     bad.add(line)
-                    rejected.append(
-                        Problem(
-                            path.name,
-                            header_index + 1 + line,
-                            None,
-                            None,
-                            f"raden har {saw} felt, ventet {expected} som overskriftsraden "
-                            "(et skilletegn eller anførselstegn for mye?)",
-                        )
-                    )
-                numbers = _line_numbers(done, len(frame), bad)
-                done = int(numbers[-1]) if len(numbers) else done
-                frame = frame.fillna("").rename(columns={pos: f for f, pos in fields.items()})
-                frame[ROW] = numbers + (header_index + 1)
+                    rejected.append(_too_many_fields(path.name, header_index + 1 + line, saw, len(headings)))
+                numbers = _line_numbers(done, len(frame), bad) + (header_index + 1)
+                frame = frame[used].fillna("").rename(columns={pos: f for f, pos in fields.items()})
+                frame[ROW] = numbers
+                if first_too_long and done == 0 and len(frame):
+                    rejected.append(_too_many_fields(path.name, header_index + 2, len(first), len(headings)))
+                    frame = frame.iloc[1:]
+                done = int(numbers[-1]) - header_index - 1 if len(numbers) else done
                 seen += len(frame)
                 if seen + len(rejected) > limits.max_rows:
                     raise limits.refuse_rows(path.name)
@@ -133,11 +123,41 @@ def _open_text(path: Path, mapping: Mapping[str, str], limits: Limits) -> RowSou
     )
 
 
+def _csv_reader(handle: IO[bytes], encoding: str, sep: str, columns: int) -> Iterator[pd.DataFrame]:
+    return pd.read_csv(
+        handle,
+        encoding=encoding,
+        sep=sep,
+        header=None,
+        # Every column, not usecols: a line with more fields than the header (a separator too many, which
+        # shifts the columns after it) is then reported instead of silently cut short.
+        names=list(range(columns)),
+        index_col=False,  # never take extra leading fields of the first row as an index
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        chunksize=CHUNK_ROWS,
+        engine="c",
+        quotechar='"',
+        on_bad_lines="warn",
+    )
+
+
 def _bad_lines(caught: list[warnings.WarningMessage]) -> Iterator[tuple[int, int, int]]:
     """(line, fields expected, fields seen) for each line pandas skipped as having too many fields."""
     for warning in caught:
         for match in _BAD_LINE.finditer(str(warning.message)):
             yield int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def _too_many_fields(name: str, row: int, fields: int, columns: int) -> Problem:
+    return Problem(
+        name,
+        row,
+        None,
+        None,
+        f"raden har {fields} felt, men overskriftsraden har {columns} (et skilletegn eller anførselstegn for mye?)",
+    )
 
 
 def _line_numbers(done: int, count: int, bad: set[int]) -> np.ndarray:

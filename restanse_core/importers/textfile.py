@@ -66,7 +66,10 @@ def sniff_separator(line: str) -> str:
 
 
 def split_line(line: str, sep: str) -> list[str]:
-    return next(csv.reader([line], delimiter=sep), [])
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:  # a stray CR inside the line: the plain split is good enough to name a column
+        return line.split(sep)
 
 
 def refuse_undefined_bytes(path: Path, sep: str, headings: list[str], header_line: int) -> None:
