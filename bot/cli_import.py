@@ -141,7 +141,9 @@ def print_summary(s: ImportSummary) -> None:
     verb = "erstattet" if s.replaced else "lagret"
     source = {
         "file": f" (datoen fra fila: «{s.printed.line}»)" if s.printed else "",
-        "today": " (dagens dato: fila har ingen linje som «Utskrevet dd.mm.åååå»)",
+        "today": " (dagens dato)"
+        if s.kind == "noark5"
+        else " (dagens dato: fila har ingen linje som «Utskrevet dd.mm.åååå»)",
     }.get(s.as_of_source, "")
     out.print(f"Restanselista per {s.as_of:%d.%m.%Y}{source} er {verb} fra {s.file}.", markup=False)
     out.print(f"  Rader lest:          {s.rows_read}")

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -199,6 +200,20 @@ def test_a_date_in_a_title_line_is_the_lists_date_and_the_summary_says_so(lite, 
     summary = run(lite, path, as_of=None)
     assert summary.as_of == DEC and summary.as_of_source == "file"
     assert summary.printed is not None and summary.printed.line.startswith(title.split(";")[0].split()[0])
+
+
+def test_a_date_cell_in_a_title_row_of_a_workbook_is_the_lists_date(lite, tmp_path):
+    path = tmp_path / "r.xlsx"
+    pd.DataFrame(
+        [
+            ["Utskrevet", pd.Timestamp("2019-12-13"), None],
+            ["Journalpostnr", "Type", "Jour.dato", "Saksbehandler", "Adm.enhet"],
+            ["2019/1-1", "I", pd.Timestamp("2019-11-01"), "UKA", "LMA"],
+        ]
+    ).to_excel(path, header=False, index=False)
+    summary = run(lite, path, as_of=None)
+    assert (summary.as_of, summary.as_of_source) == (date(2019, 12, 13), "file")
+    assert summary.printed is not None and summary.printed.line == "Utskrevet 13.12.2019"
 
 
 def test_without_a_date_anywhere_the_list_is_todays(lite, tmp_path):
