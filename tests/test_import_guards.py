@@ -206,7 +206,7 @@ def test_a_date_cell_in_a_title_row_of_a_workbook_is_the_lists_date(lite, tmp_pa
     path = tmp_path / "r.xlsx"
     pd.DataFrame(
         [
-            ["Utskrevet", pd.Timestamp("2019-12-13"), None],
+            ["Utskrevet", pd.Timestamp("2019-12-13"), None, None, None],
             ["Journalpostnr", "Type", "Jour.dato", "Saksbehandler", "Adm.enhet"],
             ["2019/1-1", "I", pd.Timestamp("2019-11-01"), "UKA", "LMA"],
         ]
