@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(2_000_000, ge=1)  # rows of a table, journalposter of a Noark 5 extract
     xlsx_max_uncompressed_mb: int = Field(500, ge=1)  # an .xlsx is a zip: what it unpacks to, checked first
     retention_months: int = Field(24, ge=1)
+    upload_expiry_hours: int = Field(24, ge=1)  # a file dropped into the chat waits this long for «Lagre»
+    test_recipient: str | None = (
+        None  # initials: every message of a run goes to this person instead (test mode)
+    )
     skip_leaders_without_restanser: bool = False
     public_url: str | None = None
     organisation_name: str = "kommunen"

@@ -29,6 +29,7 @@ from restanse_core.errors import (
 from restanse_core.importers import guards
 from restanse_core.importers.guards import Check, PrintedDate, heading_list
 from restanse_core.importers.pipeline import RESTANSE_COLUMNS, WRITTEN_OFF_COLUMNS, Pipeline, Resolver
+from restanse_core.importers.preview import ListPreview, preview_list
 from restanse_core.importers.source import ROW, Limits, Progress, RowSource
 from restanse_core.importers.tabular import TABULAR_SUFFIXES, open_tabular
 from restanse_core.settings import Settings
@@ -67,6 +68,7 @@ class ImportSummary:
     )  # what the import took for granted (a missing column)
     headings: list[str] = field(default_factory=list)  # the header row as found
     stored: bool = False
+    preview: ListPreview | None = None  # a dry run's comparison and reminders
 
 
 class ListNeedsConfirmation(ConfirmationNeeded):
@@ -118,11 +120,15 @@ def import_snapshot(
     skip_invalid: bool = False,
     confirmed: bool = False,
     dry_run: bool = False,
+    send_date: date | None = None,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     clock: Clock | None = None,
 ) -> ImportSummary:
     """Store the file's restanser as the snapshot of its date, or with `dry_run` only report what it holds.
+
+    A dry run also works out what the list would mean (`summary.preview`): the comparison, and the month's
+    reminders as they would be planned for `send_date`.
 
     The date is `as_of`, else the date a title line gives («Utskrevet 16.12.2019»), else today. Strict: any
     invalid row refuses the whole file (ImportRefused) unless `skip_invalid`. Warnings refuse it
@@ -144,6 +150,8 @@ def import_snapshot(
         transaction = conn.begin()
         try:
             _read_and_store(conn, path, source, settings, summary, imported_by, skip_invalid, progress, clock)
+            if dry_run:
+                summary.preview = preview_list(conn, settings, summary.as_of, send_date or summary.as_of)
             if dry_run or (summary.warnings and not confirmed):
                 transaction.rollback()
                 if dry_run:

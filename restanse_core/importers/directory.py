@@ -129,6 +129,34 @@ def _columns(frame: pd.DataFrame, wanted: dict[str, tuple[str, ...]]) -> dict[st
     }
 
 
+def classify_file(path: Path, limits: Limits) -> str:
+    """«restanser», «enheter» or «personer», from the file's first row: a people file has initialer plus navn
+    or epost; a units file has enhet plus navn; anything else (a Noark 5 extract too) is a restanse list."""
+    if path.name.lower().endswith((".xml", ".gz")):
+        return "restanser"
+    headings = {normalise_heading(h) for h in _first_row(path, limits)}
+    has = lambda names: bool(headings & set(names))  # noqa: E731
+    if has(("initialer", "initials")) and (has(PEOPLE_HEADINGS["name"]) or has(PEOPLE_HEADINGS["email"])):
+        return "personer"
+    if has(UNIT_HEADINGS["code"]) and has(UNIT_HEADINGS["name"]):
+        return "enheter"
+    return "restanser"
+
+
+def _first_row(path: Path, limits: Limits) -> list[str]:
+    """The first row of a table, read without reading the rest."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        refuse_zip_bomb(path, limits.xlsx_max_bytes)
+        try:
+            sheet = pd.read_excel(path, engine="calamine", header=None, dtype=str, nrows=1)
+        except Exception:  # calamine's own error types, in English
+            raise unreadable_excel(path.name) from None
+        return [str(v) for v in sheet.iloc[0].tolist()] if len(sheet) else []
+    encoding = detect_encoding(path)
+    first = next((line for line in head_lines(read_head(path), encoding, 10) if line.strip()), "")
+    return split_line(first, sniff_separator(first))
+
+
 def read_directory_file(path: Path, limits: Limits, channels: Sequence[str] | None = None) -> DirectoryFile:
     """A units file or a people file, known from its headings. `channels` are the names a person's `kanal`
     may take (the bot knows which exist); without it any single word is taken."""
