@@ -149,7 +149,9 @@ class Restansebot:
     def act(self, action: str, value: str, asker: Person | None, place: Place = Place.DIRECT) -> Answer:
         """A button press: the action id is a command id, the value its argument (or a page offset)."""
         command_id, _, page = action.partition(".")
-        offset = int(value) if page == "page" and value.isdigit() else 0
+        if all(c.id != command_id for c in self.registry.commands):  # an old or forged button
+            return Answer(Reply((Paragraph(self.texts("common.unknown_button")),)))
+        offset = int(value) if page == "page" and value.isdecimal() else 0
         argument = "" if page == "page" else value
         return self.run(command_id, asker, place, argument, offset)
 
