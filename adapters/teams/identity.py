@@ -89,7 +89,7 @@ class TeamsPeople:
         if identity is None or not service_url:
             yield None
             return
-        audience = (
+        audience = str(
             context.turn_state.get(ChannelAdapter.OAUTH_SCOPE_KEY) or AuthenticationConstants.AGENTS_SDK_SCOPE
         )
         connector = await self.factory.create_connector_client(
