@@ -101,7 +101,7 @@ async def test_what_a_person_wrote_is_escaped_in_slash_command_answers_too(
 ) -> None:
     from adapters.slack.tests.fakes import slash_command
 
-    await server.command(slash_command(KARI[0], "CLMA", "<!channel> status?", fake_slack.response_url()))
+    await server.command(slash_command(KARI[0], "CLMA", "<!channel> hva er dette", fake_slack.response_url()))
     (answer,) = await fake_slack.wait_for("response_url")
     assert live_markup(answer.params) == []
 
