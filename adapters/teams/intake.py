@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from aiohttp import web
-from microsoft_agents.activity import Activity
+from microsoft_agents.activity import Activity, DeliveryModes
 from pydantic import ValidationError
 
 log = logging.getLogger("restansebot.teams")
@@ -58,7 +59,23 @@ def activity_problem(body: bytes) -> str | None:
         return "aktiviteten har ugyldige felt: " + ", ".join(fields[:5])
     if not activity.service_url:
         return "aktiviteten mangler serviceUrl (svaradressen)"
+    if not is_http_url(activity.service_url):
+        return "serviceUrl er ikke en http(s)-adresse"
+    if not (activity.from_property and activity.from_property.id):
+        return "aktiviteten mangler from.id (avsenderen)"
+    if not (activity.recipient and activity.recipient.id):
+        return "aktiviteten mangler recipient.id (boten)"
+    if activity.delivery_mode == DeliveryModes.stream:
+        return "deliveryMode stream brukes ikke av Teams"
     return None
+
+
+def is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def refuse(status: int, problem: str) -> web.Response:

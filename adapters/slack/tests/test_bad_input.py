@@ -8,7 +8,7 @@ import asyncio
 import json
 import logging
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -54,6 +54,46 @@ async def test_a_signed_request_that_slack_would_never_send_gets_400_and_one_log
     assert_one_clean_line(caplog)
     await asyncio.sleep(0.05)
     assert fake_slack.calls == []
+
+
+def envelope(event: object, **extra: object) -> str:
+    return json.dumps({"type": "event_callback", "event_id": "Ev1", "event": event, **extra})
+
+
+def interactive(payload: dict) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (envelope("mine restanser"), "application/json"),
+        (envelope(None), "application/json"),
+        (envelope({"type": "message", "channel_type": "im", "channel": "DUKAB", "user": "UKAB",
+                   "text": {"secret": SECRET}}), "application/json"),
+        (envelope({"type": "app_mention", "user": ["UKAB"], "channel": "C1", "text": "status"}),
+         "application/json"),
+        (envelope({"type": "message", "user": "UKAB"}, authorizations="UBOT"), "application/json"),
+        (json.dumps({"type": 5, "event_id": ["x"]}), "application/json"),
+        (interactive({"type": "block_actions", "user": {"id": "UKAB"}, "actions": "guide"}), FORM),
+        (interactive({"type": "block_actions", "user": {"id": "UKAB"}, "actions": [{}]}), FORM),
+        (interactive({"type": "block_actions", "user": "UKAB", "actions": [{"action_id": "guide"}]}), FORM),
+        (interactive({"type": "block_actions", "user": {"id": "UKAB"},
+                      "actions": [{"action_id": 5, "value": {"offset": 10}}]}), FORM),
+        (urlencode({"command": "/restanser", "text": "mine restanser"}), FORM),
+    ],
+    ids=["event-text", "event-null", "text-object", "user-list", "authorizations-text", "type-number",
+         "actions-text", "action-empty", "user-text", "action-id-number", "command-without-user"],
+)  # fmt: skip
+async def test_a_signed_request_in_a_shape_slack_never_sends_gets_400_and_one_log_line(
+    body: str, content_type: str, server: Server, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    response = await server.post(body, signed_headers(body, content_type=content_type))
+    assert response.status == 400
+    assert_one_clean_line(caplog)
+    await asyncio.sleep(0.05)
+    assert [c.method for c in fake_slack.calls if c.method != "auth.test"] == []
 
 
 # ---- text a person wrote, echoed back -------------------------------------------------------------------------

@@ -46,7 +46,10 @@ def test_the_served_slack_endpoint_refuses_bad_requests_cleanly_and_echoes_nothi
             assert post(endpoint, f"not json {SECRET}") == 400
             assert post(endpoint, "payload=" + quote('{"type": "block_actions", "user'),
                         "application/x-www-form-urlencoded") == 400  # fmt: skip
-            assert post(endpoint, json.dumps(direct_message("USLACKBOT", "You have been removed from #lma"))) == 200
+            assert (
+                post(endpoint, json.dumps(direct_message("USLACKBOT", "You have been removed from #lma")))
+                == 200
+            )
             assert post(endpoint, json.dumps(direct_message(KARI[0], "<!channel> hva er dette"))) == 200
             [answer] = posts(fake, 1)
             time.sleep(0.2)  # (time for a wrong answer to Slackbot to show)

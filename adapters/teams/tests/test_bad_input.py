@@ -136,6 +136,56 @@ async def test_a_body_that_is_not_an_activity_gets_400_and_one_log_line(
     assert connector.calls == []
 
 
+def without(body: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k != key}
+
+
+REFUSED = {  # activities Teams never sends: refused before the SDK meets them
+    "from-without-id": lambda b: {**b, "from": {"name": SECRET}},
+    "no-from": lambda b: without(b, "from"),
+    "no-recipient": lambda b: without(b, "recipient"),
+    "service-url-not-http": lambda b: {**b, "serviceUrl": "ftp://127.0.0.1/"},
+    "service-url-not-a-url": lambda b: {**b, "serviceUrl": "http://[::1"},
+    "delivery-mode-stream": lambda b: {**b, "deliveryMode": "stream"},
+    "installation-action-number": lambda b: {**b, "type": "installationUpdate", "action": 5},
+}
+ANSWERED = {  # odd but well-formed: answered, or quietly ignored, without an error
+    "value-text": lambda b: {**b, "value": "mine.page"},
+    "value-odd-types": lambda b: {**b, "value": {"restansebot": ["x"], "value": {"a": 1}}},
+    "page-without-value": lambda b: {**b, "value": {"restansebot": "mine.page", "value": None}},
+    "channel-data-text": lambda b: {**b, "channelData": "x"},
+    "channel-data-odd-types": lambda b: {**b, "channelData": {"team": "x", "channel": ["y"], "tenant": 5}},
+    "unknown-conversation-type": lambda b: {**b, "conversation": {"id": "a:kari", "conversationType": "meeting"}},
+    "mention-without-fields": lambda b: {**b, "entities": [{"type": "mention"}]},
+    "very-long-text": lambda b: {**b, "text": "x" * 200_000},
+    "member-removed-without-id": lambda b: {**b, "type": "conversationUpdate", "membersRemoved": [{}]},
+    "card-action-value-text": lambda b: {**b, "type": "invoke", "name": "adaptiveCard/action", "value": "x"},
+    "card-action-odd": lambda b: {**b, "type": "invoke", "name": "adaptiveCard/action",
+                                  "value": {"action": {"data": {"restansebot": "nope"}}}},
+    "unknown-activity-type": lambda b: {**b, "type": "somethingNew"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("change", list(REFUSED.values()), ids=list(REFUSED))
+async def test_an_activity_teams_never_sends_is_refused_with_400_and_one_log_line(
+    change, server: Server, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    response = await server.post(change(activity("mine restanser", service_url=connector.url)))
+    assert response.status == 400
+    assert_one_clean_line(caplog)
+    assert connector.calls == []
+
+
+@pytest.mark.parametrize("change", list(ANSWERED.values()), ids=list(ANSWERED))
+async def test_an_odd_but_well_formed_activity_is_handled_without_an_error(
+    change, server: Server, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+):
+    response = await server.post(change(activity("mine restanser", service_url=connector.url)))
+    assert response.status in (200, 202)
+    assert recorded.problems(caplog.records) == []
+
+
 @pytest.mark.parametrize("env", ["anonymous", "credentials"])
 async def test_an_unsigned_alg_none_token_gets_401_and_one_log_line(
     env: str, serve, connector: FakeConnector, caplog: pytest.LogCaptureFixture
