@@ -8,13 +8,18 @@ lists or the directory changed in between, a new preview is shown instead.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import tempfile
 import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import delete, insert, select, update
 
@@ -36,6 +41,11 @@ from restanse_core.importers.preview import ListPreview
 from restanse_core.importers.source import Limits
 from restanse_core.model import Person, Rolle
 from restanse_core.store import repository
+
+if TYPE_CHECKING:  # the importers bring pandas: loaded only when a file is read
+    from restanse_core.importers import ImportSummary
+    from restanse_core.importers.directory import DirectoryFile
+    from restanse_core.importers.preview import ListPreview
 
 log = logging.getLogger("restansebot.uploads")
 
@@ -121,6 +131,7 @@ class Uploads:
             expires_at=now + timedelta(hours=self.bot.settings.upload_expiry_hours),
             status="pending",
         )
+
         with self._file(upload) as path:
             try:
                 upload.kind = classify_file(path, Limits.of(self.bot.settings))
@@ -158,6 +169,8 @@ class Uploads:
     # ---- preview ---------------------------------------------------------------------------------------
 
     def _preview(self, upload: Pending) -> Reply:
+        from restanse_core.importers.source import Limits
+
         with self._file(upload) as path:
             try:
                 if upload.kind == "restanser":
@@ -332,6 +345,8 @@ class Uploads:
             upload.data_version = self._data_version()
             preview = self._preview(upload)
             return Reply((Paragraph(t("upload.changed_meanwhile")), *preview.blocks), preview.summary)
+        from restanse_core.importers.source import Limits
+
         by = f"{asker.initials} via {upload.via}"
         with self._file(upload) as path:
             try:
@@ -443,3 +458,82 @@ class _TempFile:
     def __exit__(self, *exc: object) -> None:
         if self.folder is not None:
             self.folder.cleanup()
+
+
+class DownloadRefused(Exception):
+    """The platform's file could not (or may not) be fetched; `reason` is for the log, never the URL's secret."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def host_allowed(url: str, hosts: Sequence[str]) -> bool:
+    """Only https from the platform's own file hosts («files.slack.com», «*.sharepoint.com»); tests name
+    127.0.0.1, and then plain http on loopback is taken too."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not any(fnmatch(host, pattern.strip().lower()) for pattern in hosts if pattern.strip()):
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1"))
+
+
+async def download(url: str, *, hosts: Sequence[str], headers: Mapping[str, str] | None = None) -> bytes:
+    """The file at `url`, from an allowed host only, at most MAX_BYTES. Redirects are followed only to hosts
+    that are allowed too, and the headers (a token) never leave them."""
+    import aiohttp
+
+    for _ in range(5):
+        if not host_allowed(url, hosts):
+            raise DownloadRefused(
+                f"vertsnavnet {urlsplit(url).hostname!r} er ikke et av plattformens filverter"
+            )
+        timeout = aiohttp.ClientTimeout(total=300)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(url, headers=dict(headers or {}), allow_redirects=False) as response,
+        ):
+            if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                url = urljoin(url, response.headers["Location"])
+                continue
+            if response.status != 200:
+                raise DownloadRefused(f"HTTP {response.status}")
+            content = bytearray()
+            async for chunk in response.content.iter_chunked(1 << 16):
+                content += chunk
+                if len(content) > MAX_BYTES:
+                    raise DownloadRefused("fila er for stor")
+            return bytes(content)
+    raise DownloadRefused("for mange videresendinger")
+
+
+async def take_file(
+    bot: CommandBot,
+    asker: Person | None,
+    place: Place,
+    incoming_name: str,
+    via: str,
+    fetch: Callable[[], Awaitable[bytes]],
+    say: Callable[[Reply], Awaitable[object]],
+) -> None:
+    """A file dropped into the chat: refused at once, or acknowledged at once («Leser fila …») and read in
+    the background, the preview posted when it is ready — a large file takes longer than the platforms wait."""
+    refused = refusal(bot, asker, place)
+    if refused is not None or asker is None:
+        await say(refused or Reply())
+        return
+    await say(reading(bot, incoming_name))
+
+    async def work() -> None:
+        try:
+            content = await fetch()
+        except (DownloadRefused, OSError) as exc:
+            log.warning(
+                "Fila %s kunne ikke hentes: %s", incoming_name, getattr(exc, "reason", type(exc).__name__)
+            )
+            await say(Reply((Paragraph(bot.texts("upload.download_failed", name=incoming_name)),)))
+            return
+        reply = await asyncio.to_thread(Uploads(bot).receive, asker, Incoming(incoming_name, content, via))
+        await say(reply)
+
+    bot.sending.spawn(work())
