@@ -27,6 +27,7 @@ from adapters.slack.middleware import ASKER, WHO_UNKNOWN
 from adapters.slack.render import Message, render
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.service import Restansebot
+from bot.uploads import download, take_file
 
 log = logging.getLogger("restansebot.slack")
 SLASH_COMMAND = "/restanser"
@@ -34,10 +35,17 @@ EMPTY_COMMAND = "mine restanser"  # "/restanser" alone means the asker's own lis
 
 
 class Listeners:
-    def __init__(self, bot: Restansebot, client: AsyncWebClient, identities: SlackIdentities) -> None:
+    def __init__(
+        self,
+        bot: Restansebot,
+        client: AsyncWebClient,
+        identities: SlackIdentities,
+        file_hosts: tuple[str, ...] = (),
+    ) -> None:
         self.bot = bot
         self.client = client
         self.identities = identities
+        self.file_hosts = file_hosts
 
     # ---- the bot, off the event loop -------------------------------------------------------------------------
 
@@ -84,8 +92,29 @@ class Listeners:
         if not _is_direct(event) or not user or not channel:
             return  # only DMs are questions; the app does not read channels
         self.identities.remember_dm(user, channel)
+        files = [f for f in event.get("files") or [] if isinstance(f, dict)]
+        if files and not context.get(WHO_UNKNOWN):
+            await self._file_shared(files[0], user, channel, context)
+            return
         answer = await self._answer(event.get("text") or "", context, Place.DIRECT)
         await self._post(channel, answer.public, thread_ts=event.get("thread_ts"))
+
+    async def _file_shared(
+        self, file: dict[str, Any], user: str, channel: str, context: AsyncBoltContext
+    ) -> None:
+        """A file dropped into the DM: the arkiv's month (see bot.uploads); fetched with the bot token, which
+        goes to Slack's file hosts only."""
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
+        token = self.client.token or ""
+
+        async def fetch() -> bytes:
+            return await download(url, hosts=self.file_hosts, headers={"Authorization": f"Bearer {token}"})
+
+        async def say(reply: Reply) -> None:
+            await self._post(channel, reply)
+
+        name = str(file.get("name") or file.get("title") or "fila")
+        await take_file(self.bot, context.get(ASKER), Place.DIRECT, name, f"slack:{user}", fetch, say)
 
     async def mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         user, channel = event.get("user"), event.get("channel")
