@@ -172,7 +172,7 @@ class Restansebot:
             return Answer(Reply((Paragraph(self.texts("common.unknown_action")),)))
         command, declared = found
         if declared.page:
-            offset = int(value) if value.isdigit() and len(value) <= 9 else 0
+            offset = int(value) if value.isdecimal() and value.isascii() and len(value) <= 9 else 0
             return self.run(command.id, asker, place, "", offset)
         return self.run(command.id, asker, place, value, confirmed=declared.confirms, action=declared.id)
 
