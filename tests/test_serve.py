@@ -193,6 +193,7 @@ def test_the_arkiv_sends_the_month_from_chat_and_a_saksbehandler_cannot(month, d
             report = json.dumps(answers_to(fake, "UARK")[-1], ensure_ascii=False)
             assert "Utsendingen av påminnelser for 2019-12" in report
             assert f"{EVERYONE} sendt, 0 feilet, 0 usikre" in report
+            assert "lest inn av cli:" in report  # who imported the list the month was planned from
     refs = {ref: n for ref, n in posts_per_ref(fake).items() if ref != "None"}  # the reminders, not answers
     assert len(refs) == EVERYONE + 1 and max(refs.values()) == 1
 

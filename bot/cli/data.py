@@ -157,7 +157,7 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
         counts = {s.id: sum(reports.unit_counts(conn, s.id).values()) for s in snapshots}
     if not snapshots:
         raise no_list(cli)
-    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av")
+    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av", "Sjekksum")
     rows = tuple(
         (
             f"{s.as_of:%d.%m.%Y}",
@@ -165,10 +165,35 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
             s.source_name,
             f"{s.imported_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
             s.imported_by,
+            s.checksum[:12],
         )
         for s in snapshots
     )
     lines = table_lines(Table(columns, rows, numeric=frozenset({1})))
+    out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
+    return 0
+
+
+def directory_history(cli: Cli, args: argparse.Namespace) -> int:
+    """Who changed the directory, when, from which file."""
+    with cli.engine.connect() as conn:
+        changes = repository.directory_changes(conn)
+    if not changes:
+        out.print("Katalogen er ikke endret etter at historikken ble innført.")
+        return 0
+    columns = ("Endret", "Hva", "Antall", "Fil", "Av", "Sjekksum")
+    rows = tuple(
+        (
+            f"{c.changed_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
+            "enheter" if c.kind == "units" else "personer",
+            str(c.count),
+            c.file_name,
+            c.changed_by,
+            c.checksum[:12],
+        )
+        for c in changes
+    )
+    lines = table_lines(Table(columns, rows, numeric=frozenset({2})))
     out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
     return 0
 
