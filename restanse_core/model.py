@@ -33,6 +33,7 @@ class Person:
     email: str | None = None
     unit: str | None = None
     role: Rolle = Rolle.SAKSBEHANDLER
+    login: str | None = None  # brukernavn in the records system, for writing off on the person's behalf
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class Snapshot:
     imported_by: str
     imported_at: datetime
     has_writeoff_dates: bool = False
+    source_kind: str = "file"  # file (an imported export) | live (a sync from the records system)
+    monthly: bool = True  # the month's designated list: reminders and the month-earlier comparison use these
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from restanse_core.clock import Clock, SystemClock
 from restanse_core.errors import MAX_PROBLEMS_SHOWN, ImportRefused, Problem, UserError
-from restanse_core.importers.pipeline import RESTANSE_COLUMNS, WRITTEN_OFF_COLUMNS, Pipeline, Resolver
+from restanse_core.importers.pipeline import (
+    RESTANSE_COLUMNS,
+    WRITTEN_OFF_COLUMNS,
+    ChunkResult,
+    Pipeline,
+    Resolver,
+)
 from restanse_core.importers.source import ROW, Progress, RowSource
 from restanse_core.importers.tabular import TABULAR_SUFFIXES, open_tabular
+from restanse_core.model import Organisation
 from restanse_core.settings import Settings
 from restanse_core.store import repository
 from restanse_core.store.bulk import insert_ignoring_duplicates, snapshot_rows
@@ -82,8 +89,7 @@ def import_snapshot(
     source = open_source(path, {**settings.columns, **(mapping or {})})
     summary = ImportSummary(file=source.name, as_of=as_of, kind=source.kind)
     problems: list[Problem] = []
-    people_seen: set[str] = set()
-    units_seen: set[str] = set()
+    seen = Seen()
     with engine.begin() as conn:
         org = repository.load_organisation(conn)
         summary.replaced = any(s.as_of == as_of for s in repository.list_snapshots(conn))
@@ -112,30 +118,57 @@ def import_snapshot(
             problems.extend(chunk.problems[: max(0, MAX_PROBLEMS_SHOWN - len(problems))])
             if summary.invalid_rows and not skip_invalid:
                 continue  # keep reading to count every problem, but store nothing more
-            rows = chunk.restanser
-            offered += len(rows)
-            people_seen.update(rows["saksbehandler"].unique().tolist())
-            units_seen.update(rows["enhet"].unique().tolist())
-            summary.restanser += insert_ignoring_duplicates(
-                conn,
-                RestanseRow.__tablename__,
-                ("snapshot_id", *RESTANSE_COLUMNS),
-                snapshot_rows(snapshot_id, rows, RESTANSE_COLUMNS),
-            )
-            summary.written_off += insert_ignoring_duplicates(
-                conn,
-                WrittenOffRow.__tablename__,
-                ("snapshot_id", *WRITTEN_OFF_COLUMNS),
-                snapshot_rows(snapshot_id, chunk.written_off, WRITTEN_OFF_COLUMNS),
-            )
+            offered += store_chunk(conn, snapshot_id, chunk, summary, seen)
         if summary.invalid_rows and not skip_invalid:
             raise ImportRefused(source.name, problems, total=problem_count)
-        summary.duplicates = offered - summary.restanser
-        summary.skipped_problems = problems
-        summary.unknown_people = sorted(p for p in people_seen if p and p not in org.people)
-        summary.unknown_units = sorted(u for u in units_seen if u not in org.units)
-        repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
+        finish_summary(conn, snapshot_id, summary, org, seen, offered, problems)
     return summary
+
+
+@dataclass
+class Seen:
+    """Saksbehandlere and units met in the stored rows, to report those not in the directory."""
+
+    people: set[str] = field(default_factory=set)
+    units: set[str] = field(default_factory=set)
+
+
+def store_chunk(
+    conn: Connection, snapshot_id: int, chunk: ChunkResult, summary: ImportSummary, seen: Seen
+) -> int:
+    """Insert one prepared chunk into the snapshot; returns how many restanser were offered (before duplicates)."""
+    rows = chunk.restanser
+    seen.people.update(rows["saksbehandler"].unique().tolist())
+    seen.units.update(rows["enhet"].unique().tolist())
+    summary.restanser += insert_ignoring_duplicates(
+        conn,
+        RestanseRow.__tablename__,
+        ("snapshot_id", *RESTANSE_COLUMNS),
+        snapshot_rows(snapshot_id, rows, RESTANSE_COLUMNS),
+    )
+    summary.written_off += insert_ignoring_duplicates(
+        conn,
+        WrittenOffRow.__tablename__,
+        ("snapshot_id", *WRITTEN_OFF_COLUMNS),
+        snapshot_rows(snapshot_id, chunk.written_off, WRITTEN_OFF_COLUMNS),
+    )
+    return len(rows)
+
+
+def finish_summary(
+    conn: Connection,
+    snapshot_id: int,
+    summary: ImportSummary,
+    org: Organisation,
+    seen: Seen,
+    offered: int,
+    problems: list[Problem],
+) -> None:
+    summary.duplicates = offered - summary.restanser
+    summary.skipped_problems = problems
+    summary.unknown_people = sorted(p for p in seen.people if p and p not in org.people)
+    summary.unknown_units = sorted(u for u in seen.units if u not in org.units)
+    repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
 
 
 __all__ = ["ROW", "ImportSummary", "import_snapshot", "open_source"]

@@ -25,6 +25,7 @@ PEOPLE_HEADINGS = {
     "email": ("epost", "email", "mail", "epostadresse"),
     "unit": ("enhet", "unit", "admenhet"),
     "role": ("rolle", "role"),
+    "login": ("brukernavn", "login", "arkivbruker"),
 }
 ROLE_NAMES = {
     "": Rolle.SAKSBEHANDLER,
@@ -153,8 +154,14 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
             )
             continue
         unit = row[cols["unit"]].upper() if "unit" in cols and row[cols["unit"]] else None
+        login = row[cols["login"]] if "login" in cols else ""  # exactly as the records system writes it
         people[initials] = Person(
-            initials, row[cols["name"]] if "name" in cols else initials, email.lower() or None, unit, role
+            initials,
+            row[cols["name"]] if "name" in cols else initials,
+            email.lower() or None,
+            unit,
+            role,
+            login or None,
         )
     if problems:
         raise ImportRefused(path.name, problems)
