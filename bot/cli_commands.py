@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot import cli_nudges
+from bot import cli_nudges, cli_source
 from bot.nudge_texts import render_plan
 from bot.plaintext import table_lines
 from bot.platform import Runtime, discover_adapters
@@ -91,6 +91,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         if add := getattr(adapter, "add_serve_options", None):
             add(p)
     p.set_defaults(func=serve)
+
+    cli_source.add_commands(sub)
 
     snapshots = sub.add_parser("snapshots", help="innleste restanselister")
     ssub = snapshots.add_subparsers(dest="snapshots_command", required=True, metavar="KOMMANDO")
@@ -271,7 +273,7 @@ def nudges_plan(cli: Cli, args: argparse.Namespace) -> int:
 
     send_date = args.date or cli.today()
     with cli.engine.connect() as conn:
-        period = reports.choose_period(conn, args.as_of)
+        period = reports.choose_period(conn, args.as_of, monthly=True)
         if period is None:
             raise UserError(
                 "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
@@ -331,8 +333,9 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
     if not snapshots:
         out.print("Ingen restanselister er lest inn ennå.")
     for s in snapshots:
+        kind = ("fil" if s.source_kind == "file" else "live") + (", månedens" if s.monthly else "")
         out.print(
-            f"{s.as_of:%d.%m.%Y}  {counts[s.id]:>8} restanser  fra {s.source_name}  ({s.imported_by})",
+            f"{s.as_of:%d.%m.%Y}  {counts[s.id]:>8} restanser  fra {s.source_name}  ({s.imported_by}; {kind})",
             markup=False,
         )
     return 0
@@ -341,14 +344,21 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
 def snapshots_prune(cli: Cli, args: argparse.Namespace) -> int:
     months = args.months or cli.settings.retention_months
     cutoff = cli.today() - timedelta(days=round(months * 30.44))
+    daily_cutoff = cli.today() - timedelta(days=cli.settings.daily_retention_days)
     with cli.engine.begin() as conn:
         removed = repository.prune_snapshots(conn, cutoff)
+        daily = repository.prune_snapshots(conn, daily_cutoff, daily_only=True)  # a live source's days
     if removed:
         out.print(
             f"Slettet {len(removed)} lister eldre enn {cutoff:%d.%m.%Y}: "
             + ", ".join(f"{d:%d.%m.%Y}" for d in removed)
         )
-    else:
+    if daily:
+        out.print(
+            f"Slettet {len(daily)} daglige lister fra arkivsystemet eldre enn {daily_cutoff:%d.%m.%Y}: "
+            + ", ".join(f"{d:%d.%m.%Y}" for d in daily)
+        )
+    if not removed and not daily:
         out.print(f"Ingen lister er eldre enn {cutoff:%d.%m.%Y} (beholder {months} måneder).")
     return 0
 

@@ -117,7 +117,7 @@ def _chart_url(runtime: Runtime, args: argparse.Namespace, cli: Cli) -> str | No
     with cli.engine.connect() as conn:
         from restanse_core.reports import choose_period
 
-        period = choose_period(conn, args.as_of)
+        period = choose_period(conn, args.as_of, monthly=True)
     return f"{runtime.public_url}/charts/{period_key(period.current.as_of)}.png" if period else None
 
 

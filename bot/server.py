@@ -142,6 +142,9 @@ def build_app(runtime: Runtime) -> web.Application:
         if sender is not None:
             runtime.senders[adapter.NAME] = sender
         log.info("%s er satt opp", adapter.NAME)
+    from bot.sync_schedule import wire_sync
+
+    wire_sync(app, runtime)  # the list from the records system, when a source is configured
     if not runtime.senders:
         log.warning(
             "Ingen chatplattform er satt opp (Slack eller Teams): serveren svarer bare på /healthz og /guide."

@@ -96,5 +96,5 @@ def load_config(options: Mapping[str, Any], env: Mapping[str, str]) -> P360Confi
     if not key:
         raise UserError(f"{KEY_ENV} mangler: nøkkelen (authkey) til 360s SIF-tjeneste.")
     if settings.auth == "header" and not client_id:
-        raise UserError(f"{CLIENT_ENV} mangler: klient-id-en til 360s SIF-tjeneste (p360_auth = \"header\").")
+        raise UserError(f'{CLIENT_ENV} mangler: klient-id-en til 360s SIF-tjeneste (p360_auth = "header").')
     return P360Config(settings, key, client_id)

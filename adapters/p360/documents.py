@@ -34,8 +34,18 @@ HEADINGS = {
 """The records system's names for the fields, for messages about bad data («dokument 200345, kolonne …»)."""
 
 # The unit key as the document's ResponsibleEnterprise names it, and as a contact (a unit recipient) names it.
-_ENTERPRISE_FIELD = {"Referencenumber": "Referencenumber", "ExternalId": "ExternalId", "Recno": "Recno", "Name": "Name"}
-_CONTACT_FIELD = {"Referencenumber": "ReferenceNumber", "ExternalId": "ExternalId", "Recno": "ContactRecno", "Name": "SearchName"}
+_ENTERPRISE_FIELD = {
+    "Referencenumber": "Referencenumber",
+    "ExternalId": "ExternalId",
+    "Recno": "Recno",
+    "Name": "Name",
+}
+_CONTACT_FIELD = {
+    "Referencenumber": "ReferenceNumber",
+    "ExternalId": "ExternalId",
+    "Recno": "ContactRecno",
+    "Name": "SearchName",
+}
 
 
 def windows(first: date, end: date, days: int) -> list[tuple[date, date]]:
@@ -81,7 +91,11 @@ def window_query(base: dict[str, Any], start: date, stop: date, page: int) -> di
         **base,
         "SortingCriterion": "RecnoAscending",
         "DateCriteria": [
-            {"DateName": "JournalDate", "Operator": "GT", "DateValue": (start - timedelta(days=1)).isoformat()},
+            {
+                "DateName": "JournalDate",
+                "Operator": "GT",
+                "DateValue": (start - timedelta(days=1)).isoformat(),
+            },
             {"DateName": "JournalDate", "Operator": "LT", "DateValue": stop.isoformat()},
         ],
         "Page": page,
@@ -120,7 +134,13 @@ def owners(document: dict[str, Any], settings: P360Settings, jp_type: str) -> li
         for contact in recipients:
             kind = _text(contact.get("ContactType"))
             if kind == "Virksomhet":
-                found.append({"saksbehandler": "", "epost": "", "enhet": unit_of_contact(contact, settings.unit_key) or unit})
+                found.append(
+                    {
+                        "saksbehandler": "",
+                        "epost": "",
+                        "enhet": unit_of_contact(contact, settings.unit_key) or unit,
+                    }
+                )
             elif kind in ("Kontaktperson", ""):
                 found.append(
                     {
@@ -134,7 +154,9 @@ def owners(document: dict[str, Any], settings: P360Settings, jp_type: str) -> li
             return found
     person = _responsible(document)
     if person is not None:
-        return [{"saksbehandler": _text(person.get("Name")), "epost": _text(person.get("Email")), "enhet": unit}]
+        return [
+            {"saksbehandler": _text(person.get("Name")), "epost": _text(person.get("Email")), "enhet": unit}
+        ]
     return [{"saksbehandler": "", "epost": "", "enhet": unit}]
 
 
@@ -152,7 +174,11 @@ def to_rows(documents: Iterable[dict[str, Any]], settings: P360Settings, seen: s
         if jp_type is None:
             continue  # a category the query did not ask for
         access = _text(document.get("AccessCodeCode"))
-        senders = [_text(c.get("SearchName")) for c in document.get("Contacts") or [] if _text(c.get("Role")) == "Avsender"]
+        senders = [
+            _text(c.get("SearchName"))
+            for c in document.get("Contacts") or []
+            if _text(c.get("Role")) == "Avsender"
+        ]
         base = {
             JP_KEY: str(recno),
             ROW: recno,

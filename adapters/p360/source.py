@@ -52,7 +52,11 @@ class P360Source:
             rows = await self.response_codes()
             excluded = {int(r["Recno"]) for r in rows if str(r.get("Code", "")).strip().upper() in ending}
             self.unlisted_codes = sorted(
-                {str(r.get("Code", "")).strip() for r in rows if str(r.get("Code", "")).strip().upper() not in known}
+                {
+                    str(r.get("Code", "")).strip()
+                    for r in rows
+                    if str(r.get("Code", "")).strip().upper() not in known
+                }
                 - {""}
             )
             self._filter = base_filter(self.options, excluded)
@@ -62,7 +66,9 @@ class P360Source:
         try:
             base = await self.query_filter()
             seen: set[int] = set()
-            for start, stop in windows(self.options.from_date, as_of + timedelta(days=1), self.options.window_days):
+            for start, stop in windows(
+                self.options.from_date, as_of + timedelta(days=1), self.options.window_days
+            ):
                 async for frame in self._window(base, start, stop, seen):
                     yield frame
         except SifError as exc:
@@ -71,9 +77,12 @@ class P360Source:
     async def _window(
         self, base: dict[str, Any], start: date, stop: date, seen: set[int]
     ) -> AsyncIterator[pd.DataFrame]:
-        page, received, pages, total = self.options.page_base, 0, 1, 0
+        page: int = self.options.page_base
+        received, pages, total = 0, 1, 0
         while page - self.options.page_base < pages:
-            answer = await self.client.call("DocumentService", "GetDocuments", window_query(base, start, stop, page))
+            answer = await self.client.call(
+                "DocumentService", "GetDocuments", window_query(base, start, stop, page)
+            )
             documents = list((answer or {}).get("Documents") or [])
             received += len(documents)
             pages = int((answer or {}).get("TotalPageCount") or 0)
@@ -118,7 +127,9 @@ class P360Source:
         try:
             base = await self.query_filter()
             answer = await self.client.call(
-                "DocumentService", "GetDocuments", {**base, "Recno": int(jp_key), "Page": self.options.page_base}
+                "DocumentService",
+                "GetDocuments",
+                {**base, "Recno": int(jp_key), "Page": self.options.page_base},
             )
         except (SifError, ValueError):
             return None
@@ -126,9 +137,12 @@ class P360Source:
 
     # ---- logins ----------------------------------------------------------------------------------------
 
-    async def _paged(self, service: str, operation: str, parameter: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    async def _paged(
+        self, service: str, operation: str, parameter: dict[str, Any], key: str
+    ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        page, pages = self.options.page_base, 1
+        page: int = self.options.page_base
+        pages = 1
         while page - self.options.page_base < pages:
             answer = await self.client.call(service, operation, {**parameter, "Page": page}) or {}
             out += list(answer.get(key) or [])
@@ -142,7 +156,10 @@ class P360Source:
         try:
             users = await self._paged("UserService", "GetUsers", {}, "Users")
             contacts = await self._paged(
-                "ContactService", "GetContactPersons", {"Categories": self.options.contact_categories}, "ContactPersons"
+                "ContactService",
+                "GetContactPersons",
+                {"Categories": self.options.contact_categories},
+                "ContactPersons",
             )
         except SifError as exc:
             raise SourceError(exc.message) from None

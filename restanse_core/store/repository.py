@@ -98,13 +98,12 @@ def fill_logins(conn: Connection, logins: dict[str, str]) -> int:
 
 def data_version(conn: Connection) -> tuple[object, ...]:
     """Changes whenever the directory or the snapshots change: lets long-running processes refresh caches."""
-    stamps = dict(
-        conn.execute(
+    stamps = {
+        key: value
+        for key, value in conn.execute(
             select(MetaRow.key, MetaRow.value).where(MetaRow.key.in_(("directory_version", "list_version")))
         )
-        .tuples()
-        .all()
-    )
+    }
     snapshots = conn.execute(select(func.max(SnapshotRow.id), func.count(SnapshotRow.id))).one()
     return (stamps.get("directory_version"), stamps.get("list_version"), *snapshots)
 

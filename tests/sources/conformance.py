@@ -19,8 +19,8 @@ import pytest
 from restanse_core.importers.pipeline import Pipeline, Resolver
 from restanse_core.importers.source import RowSource
 from restanse_core.model import Enhet, Organisation, Person
-from restanse_core.sources.port import Outcome, RestanseSource, SourceError, WriteOff
 from restanse_core.settings import Settings
+from restanse_core.sources.port import Outcome, RestanseSource, SourceError, WriteOff
 
 AS_OF = date(2019, 12, 16)
 
@@ -66,7 +66,9 @@ class Harness(Protocol):
 async def restanser(source: RestanseSource) -> pd.DataFrame:
     """What a sync would store: the source's rows through the import pipeline."""
     frames = [frame async for frame in source.read(AS_OF)]
-    rows = RowSource(source.name, source.headings, lambda _p: iter(frames), kind="live", row_label=source.row_label)
+    rows = RowSource(
+        source.name, source.headings, lambda _p: iter(frames), kind="live", row_label=source.row_label
+    )
     settings = Settings()
     pipeline = Pipeline(rows, Resolver.from_organisation(ORG), settings.temporary_codes(), True)
     prepared = [pipeline.prepare(f).restanser for f in frames]
@@ -97,10 +99,22 @@ class SourceConformance:
 
     async def test_title_of_restricted_item_is_never_read(self, harness: Harness) -> None:
         harness.seed(
-            Seeded(1001, "2019/700-1", title="Barnevern for Ola Nordmann", public_title="Henvendelse",
-                   access_code="13 Ofl", recipients=["UKA"]),  # fmt: skip
-            Seeded(1002, "2019/700-2", title="Klage fra Kari Hansen", public_title="", access_code="U",
-                   recipients=["UKA"]),  # fmt: skip
+            Seeded(
+                1001,
+                "2019/700-1",
+                title="Barnevern for Ola Nordmann",
+                public_title="Henvendelse",
+                access_code="13 Ofl",
+                recipients=["UKA"],
+            ),
+            Seeded(
+                1002,
+                "2019/700-2",
+                title="Klage fra Kari Hansen",
+                public_title="",
+                access_code="U",
+                recipients=["UKA"],
+            ),
         )
         frames = [frame async for frame in harness.source.read(AS_OF)]
         everything = pd.concat(frames).to_string()
@@ -117,7 +131,9 @@ class SourceConformance:
         # Each counts in their own unit.
         assert dict(zip(rows["saksbehandler"], rows["enhet"], strict=True)) == {"UKA": "LMA", "TOR": "GDO"}
 
-    async def test_temporary_answer_stays_a_restanse_and_a_written_off_item_does_not(self, harness: Harness) -> None:
+    async def test_temporary_answer_stays_a_restanse_and_a_written_off_item_does_not(
+        self, harness: Harness
+    ) -> None:
         harness.seed(
             Seeded(1001, "2019/900-1", recipients=["UKA"], temporary_answer=True),
             Seeded(1002, "2019/900-2", recipients=["UKA"], written_off_with="TE"),
@@ -125,7 +141,9 @@ class SourceConformance:
         assert list((await restanser(harness.source))["jp_id"]) == ["2019/900-1"]
 
     async def test_written_off_item_leaves_the_next_read(self, harness: Harness) -> None:
-        harness.seed(Seeded(1001, "2019/100-1", recipients=["UKA"]), Seeded(1002, "2019/100-2", recipients=["UKA"]))
+        harness.seed(
+            Seeded(1001, "2019/100-1", recipients=["UKA"]), Seeded(1002, "2019/100-2", recipients=["UKA"])
+        )
         result = await harness.source.write_off(item("1001", "2019/100-1", "UKA"))
         assert result.outcome is Outcome.DONE, result.message
         assert harness.written_off() == {"2019/100-1": "TE"}

@@ -76,7 +76,11 @@ def document(
         "OfficialTitle": title if official_title is None else official_title,
         "DocumentDate": f"{journal_date}T00:00:00",
         "JournalDate": f"{journal_date}T00:00:00",
-        "Category": {"Recno": category, "Code": names.get(category, "Annet"), "Description": names.get(category, "")},
+        "Category": {
+            "Recno": category,
+            "Code": names.get(category, "Annet"),
+            "Description": names.get(category, ""),
+        },
         "Type": {"Recno": 0, "Code": "", "Description": ""},
         "StatusCode": "J",
         "StatusDescription": "Journalført",
@@ -110,7 +114,9 @@ class Fake360:
     contacts: list[dict[str, Any]] = field(default_factory=list)  # Recno, Email, Categories
     refuse_signoff: dict[str, str] = field(default_factory=dict)  # DocumentNumber → ErrorMessage
     signoff_delay: float = 0.0  # answer SignOffDocument this late (after doing it): a timeout for the caller
-    lookups_fail: bool = False  # GetDocuments by Recno answers HTTP 503 (the look-up after a timeout fails too)
+    lookups_fail: bool = (
+        False  # GetDocuments by Recno answers HTTP 503 (the look-up after a timeout fails too)
+    )
     vanish_after_first_page: bool = False  # a document disappears between pages: the counts disagree
     status_for: dict[str, int] = field(default_factory=dict)  # "Service/Operation" → a bare HTTP status
     calls: list[Call] = field(default_factory=list)
@@ -201,7 +207,12 @@ class Fake360:
         for criterion in parameter.get("DateCriteria") or []:
             assert criterion["DateName"] == "JournalDate", criterion
             value = datetime.combine(date.fromisoformat(criterion["DateValue"][:10]), datetime.min.time())
-            ok = {"GT": journal > value, "LT": journal < value, "GE": journal >= value, "LE": journal <= value}
+            ok = {
+                "GT": journal > value,
+                "LT": journal < value,
+                "GE": journal >= value,
+                "LE": journal <= value,
+            }
             if not ok[criterion["Operator"]]:
                 return False
         current = {
@@ -222,7 +233,9 @@ class Fake360:
     async def _DocumentService_GetDocuments(self, parameter: dict[str, Any]) -> web.Response:
         if self.lookups_fail and "Recno" in parameter:
             return web.Response(status=503, text="Service Unavailable")
-        found = sorted((d for d in self.documents.values() if self._matches(d, parameter)), key=lambda d: d["Recno"])
+        found = sorted(
+            (d for d in self.documents.values() if self._matches(d, parameter)), key=lambda d: d["Recno"]
+        )
         page = int(parameter.get("Page") or self.page_base) - self.page_base
         pages = math.ceil(len(found) / self.page_size)
         shown = found[page * self.page_size : (page + 1) * self.page_size]
@@ -230,8 +243,14 @@ class Fake360:
             self.documents.pop(found[-1]["Recno"])  # written off by someone while the list is being read
         public = [{k: v for k, v in d.items() if not k.startswith("_")} for d in shown]
         return web.json_response(
-            {"Documents": public, "TotalPageCount": pages, "TotalCount": len(found), "Successful": True,
-             "ErrorMessage": None, "ErrorDetails": None}  # fmt: skip
+            {
+                "Documents": public,
+                "TotalPageCount": pages,
+                "TotalCount": len(found),
+                "Successful": True,
+                "ErrorMessage": None,
+                "ErrorDetails": None,
+            }
         )
 
     def _active_logins(self) -> set[str]:
@@ -249,7 +268,9 @@ class Fake360:
             return web.json_response(self._refusal(f"Invalid ADContextUser '{user}'"))
         recno = self.code_recno(str(parameter.get("ResponseCode")))
         if recno is None:
-            return web.json_response(self._refusal(f"Unknown response code '{parameter.get('ResponseCode')}'"))
+            return web.json_response(
+                self._refusal(f"Unknown response code '{parameter.get('ResponseCode')}'")
+            )
         d["_response_code"] = recno  # the whole document, for every recipient
         self.signed_off[number] = str(parameter.get("ResponseCode"))
         if self.signoff_delay:

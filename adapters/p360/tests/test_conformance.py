@@ -21,7 +21,9 @@ class P360Harness:
             people = [ORG.people[i] for i in s.recipients]
             code = "***" if s.temporary_answer else s.written_off_with
             if s.jp_type == "N":
-                contacts = [contact("Mottaker", p.name, p.email or "", recno=300000 + n) for n, p in enumerate(people)]
+                contacts = [
+                    contact("Mottaker", p.name, p.email or "", recno=300000 + n) for n, p in enumerate(people)
+                ]
                 responsible = None
             else:
                 contacts = [contact("Avsender", "Ola Avsender", "ola@example.no", kind="Privatperson")]
@@ -29,11 +31,18 @@ class P360Harness:
                 responsible = person(first.name, first.email or "", 300100) if first else None
             self.fake.add(
                 document(
-                    s.key, s.jp_id, category=NOTE if s.jp_type == "N" else INCOMING, journal_date=s.journal_date,
-                    title=s.title, official_title=s.public_title if s.access_code else (s.public_title or s.title),
-                    access_code=s.access_code, unit=UNITS[s.unit], responsible=responsible, contacts=contacts,
+                    s.key,
+                    s.jp_id,
+                    category=NOTE if s.jp_type == "N" else INCOMING,
+                    journal_date=s.journal_date,
+                    title=s.title,
+                    official_title=s.public_title if s.access_code else (s.public_title or s.title),
+                    access_code=s.access_code,
+                    unit=UNITS[s.unit],
+                    responsible=responsible,
+                    contacts=contacts,
                     response_code=self.fake.code_recno(code) if code else None,
-                )  # fmt: skip
+                )
             )
 
     def refuse(self, jp_id: str, reason: str) -> None:
@@ -55,7 +64,9 @@ class P360Harness:
         for email, login in logins.items():
             recno = 400000 + len(self.fake.contacts)
             self.fake.contacts.append({"Recno": recno, "Email": email, "Categories": ["Intern"]})
-            self.fake.users.append({"Login": login, "IsActive": True, "ContactRecno": recno, "IsServiceUser": False})
+            self.fake.users.append(
+                {"Login": login, "IsActive": True, "ContactRecno": recno, "IsServiceUser": False}
+            )
 
 
 class TestP360Source(SourceConformance):
