@@ -189,13 +189,14 @@ async def _ask(
     )
     if writeoff_id is None:
         return Answer(Status.BUSY, f"Avskrivingen av {item.jp_id} er alt i gang.", item.jp_id)
-    status, message = Status.FAILED, "Avskrivingen ble avbrutt."
+    status, message, late = Status.FAILED, "Avskrivingen ble avbrutt.", False
     try:
         result = await source.write_off(
             WriteOff(item.jp_key, item.jp_id, affected[0], code, note, person.login, person.name)
         )
         status, message = _interpret(result.outcome, result.message, source, item)
         if result.outcome is Outcome.UNCERTAIN:
+            late = True
             status, message = _after_timeout(await source.is_open(item.jp_key), source, item)
     finally:
         with engine.begin() as conn:
@@ -205,6 +206,8 @@ async def _ask(
     removed = _leave_newest_list(engine, item, affected, code, today(clock), protected)
     label = settings.chat_codes()[code].label.lower()
     text = f"{item.jp_id} er avskrevet i {source.name} med {code} ({label})."
+    if late:
+        text = f"{source.name} svarte ikke i tide, men {item.jp_id} er ikke lenger åpen: {text}"
     return Answer(Status.DONE, text, item.jp_id, removed)
 
 

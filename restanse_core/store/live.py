@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from restanse_core.store.tables import LeaseRow, RestanseRow, SyncRunRow, WriteOffRow
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored in UTC: SQLite keeps no offset, so every time in these tables is written the same way."""
+    return moment.astimezone(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
 
 # ---- leases ----------------------------------------------------------------------------------------------
 
@@ -16,6 +29,7 @@ from restanse_core.store.tables import LeaseRow, RestanseRow, SyncRunRow, WriteO
 def acquire_lease(engine: Engine, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
     """Take the named lease unless another holder has it and it has not run out. Wall-clock time: a lease is
     about processes being alive, not about the day the bot thinks it is."""
+    now = _utc(now)
     with engine.begin() as conn:
         taken = conn.execute(
             update(LeaseRow)
@@ -71,7 +85,7 @@ _RUN_FIELDS = (
 def start_run(conn: Connection, source: str, started_by: str, now: datetime, as_of: date) -> int:
     result = conn.execute(
         insert(SyncRunRow).values(
-            source=source, started_at=now, started_by=started_by, status="running", as_of=as_of
+            source=source, started_at=_utc(now), started_by=started_by, status="running", as_of=as_of
         )
     )
     assert result.inserted_primary_key is not None
@@ -94,7 +108,7 @@ def finish_run(
         .where(SyncRunRow.id == run_id)
         .values(
             status=status,
-            finished_at=now,
+            finished_at=_utc(now),
             message=message,
             restanser=restanser,
             previous=previous,
@@ -105,17 +119,25 @@ def finish_run(
 
 def recent_runs(conn: Connection, limit: int = 10) -> list[SyncRun]:
     rows = conn.execute(select(*_RUN_FIELDS).order_by(SyncRunRow.id.desc()).limit(limit))
-    return [SyncRun(**row._mapping) for row in rows]
+    return [_run(dict(row._mapping)) for row in rows]
+
+
+def _run(fields: dict[str, Any]) -> SyncRun:
+    fields["started_at"] = _aware(fields["started_at"])
+    fields["finished_at"] = _aware(fields["finished_at"])
+    return SyncRun(**fields)
 
 
 def last_run_started(conn: Connection) -> datetime | None:
     """When the newest sync started, whatever became of it: the schedule runs once per slot."""
-    return conn.execute(select(SyncRunRow.started_at).order_by(SyncRunRow.id.desc()).limit(1)).scalar()
+    return _aware(
+        conn.execute(select(SyncRunRow.started_at).order_by(SyncRunRow.id.desc()).limit(1)).scalar()
+    )
 
 
 def last_stored_run_started(conn: Connection) -> datetime | None:
     query = select(SyncRunRow.started_at).where(SyncRunRow.status.in_(("stored", "saved")))
-    return conn.execute(query.order_by(SyncRunRow.id.desc()).limit(1)).scalar()
+    return _aware(conn.execute(query.order_by(SyncRunRow.id.desc()).limit(1)).scalar())
 
 
 def held_run(conn: Connection) -> tuple[SyncRun, bytes] | None:
@@ -130,7 +152,7 @@ def held_run(conn: Connection) -> tuple[SyncRun, bytes] | None:
         return None
     fields = dict(row._mapping)
     blob = fields.pop("held_rows")
-    return SyncRun(**fields), bytes(blob)
+    return _run(fields), bytes(blob)
 
 
 def close_held(conn: Connection, run_id: int, status: str, now: datetime, message: str) -> None:
@@ -138,7 +160,7 @@ def close_held(conn: Connection, run_id: int, status: str, now: datetime, messag
     conn.execute(
         update(SyncRunRow)
         .where(SyncRunRow.id == run_id)
-        .values(status=status, held_rows=None, finished_at=now, message=message)
+        .values(status=status, held_rows=None, finished_at=_utc(now), message=message)
     )
 
 
@@ -194,9 +216,9 @@ def begin_writeoff(
                     WriteOffRow.jp_key == jp_key,
                     WriteOffRow.person == person,
                     WriteOffRow.status == "pending",
-                    WriteOffRow.requested_at < now - STALE_PENDING,
+                    WriteOffRow.requested_at < _utc(now - STALE_PENDING),
                 )
-                .values(status="uncertain", answer="avbrutt før svaret kom", finished_at=now)
+                .values(status="uncertain", answer="avbrutt før svaret kom", finished_at=_utc(now))
             )
             result = conn.execute(
                 insert(WriteOffRow).values(
@@ -208,7 +230,7 @@ def begin_writeoff(
                     login=login,
                     method=method,
                     status="pending",
-                    requested_at=now,
+                    requested_at=_utc(now),
                 )
             )
     except IntegrityError:
@@ -221,7 +243,7 @@ def finish_writeoff(conn: Connection, writeoff_id: int, status: str, answer: str
     conn.execute(
         update(WriteOffRow)
         .where(WriteOffRow.id == writeoff_id)
-        .values(status=status, answer=answer, finished_at=now)
+        .values(status=status, answer=answer, finished_at=_utc(now))
     )
 
 
@@ -239,10 +261,16 @@ def writeoff_log(conn: Connection, since: datetime) -> list[WriteOffEntry]:
             WriteOffRow.requested_at,
             WriteOffRow.finished_at,
         )
-        .where(WriteOffRow.requested_at >= since)
+        .where(WriteOffRow.requested_at >= _utc(since))
         .order_by(WriteOffRow.requested_at, WriteOffRow.id)
     )
-    return [WriteOffEntry(**row._mapping) for row in rows]
+    entries = []
+    for row in rows:
+        fields = dict(row._mapping)
+        fields["requested_at"] = _aware(fields["requested_at"])
+        fields["finished_at"] = _aware(fields["finished_at"])
+        entries.append(WriteOffEntry(**fields))
+    return entries
 
 
 def prune_writeoffs(conn: Connection, older_than: datetime) -> int:
@@ -264,8 +292,8 @@ def written_off_still_listed(
             RestanseRow,
             and_(RestanseRow.snapshot_id == snapshot_id, RestanseRow.jp_key == WriteOffRow.jp_key),
         )
-        .where(WriteOffRow.status == "done", WriteOffRow.finished_at < before)
+        .where(WriteOffRow.status == "done", WriteOffRow.finished_at < _utc(before))
     )
     if after is not None:
-        query = query.where(WriteOffRow.finished_at >= after)
+        query = query.where(WriteOffRow.finished_at >= _utc(after))
     return sorted(conn.execute(query).scalars())

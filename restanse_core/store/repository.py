@@ -38,13 +38,8 @@ def replace_units(conn: Connection, units: Iterable[Enhet]) -> None:
 def replace_people(conn: Connection, people: Iterable[Person]) -> None:
     """Replace all people. A person listed without a login keeps the one a sync filled in before."""
     people = list(people)
-    known = dict(
-        conn.execute(
-            select(PersonRow.initials, PersonRow.brukernavn).where(PersonRow.brukernavn.is_not(None))
-        )
-        .tuples()
-        .all()
-    )
+    query = select(PersonRow.initials, PersonRow.brukernavn).where(PersonRow.brukernavn.is_not(None))
+    known = {initials: login for initials, login in conn.execute(query)}
     conn.execute(delete(PersonRow))
     if people:
         conn.execute(
