@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from adapters.p360.source import P360Source
+    from adapters.p360.port import P360Source
     from bot.doctor import Finding
     from bot.platform import Runtime
     from restanse_core.settings import Settings
@@ -20,9 +20,11 @@ NAME = "p360"
 
 
 def source(settings: Settings, env: Mapping[str, str]) -> P360Source:
-    """The source port, from the `p360_*` settings and the key in the environment (UserError if wrong)."""
+    """The source port, from the `p360_*` settings and the key in the environment (UserError if wrong).
+
+    (Its implementation lives in `port.py`: a submodule named `source` would replace this function.)"""
     from adapters.p360.config import load_config
-    from adapters.p360.source import P360Source
+    from adapters.p360.port import P360Source
 
     return P360Source(load_config(settings.source_options.get(NAME, {}), env), settings)
 

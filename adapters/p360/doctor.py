@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from adapters.p360.client import SifError
 from adapters.p360.config import CLIENT_ENV, KEY_ENV, load_config
 from adapters.p360.documents import window_query
-from adapters.p360.source import P360Source
+from adapters.p360.port import P360Source
 from bot.doctor import Finding, Severity
 from restanse_core.clock import today
 from restanse_core.errors import UserError

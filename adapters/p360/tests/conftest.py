@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 
 from adapters.p360 import source as make_source
-from adapters.p360.source import P360Source
-from adapters.p360.tests.fakes import CLIENT_ID, KEY, Fake360
+from adapters.p360.port import P360Source
+from adapters.p360.tests.fakes import CLIENT_ID, Fake360
 from restanse_core.settings import Settings
+
+# The project's shared fixtures: a clean environment, databases (SQLite and PostgreSQL), the CLI in-process.
+from tests.conftest import _clean_environment, cli, db_url, postgres_url, sqlite_url  # noqa: F401
 
 
 def p360_settings(fake: Fake360, **extra: Any) -> Settings:
@@ -35,6 +38,3 @@ async def p360(fake: Fake360) -> AsyncIterator[P360Source]:
     source = make_source(p360_settings(fake, writeoff_timeout_seconds=0.5), env(fake))
     yield source
     await source.close()
-
-
-__all__ = ["KEY"]

@@ -117,7 +117,7 @@ class Fake360:
     lookups_fail: bool = (
         False  # GetDocuments by Recno answers HTTP 503 (the look-up after a timeout fails too)
     )
-    vanish_after_first_page: bool = False  # a document disappears between pages: the counts disagree
+    vanish_after_first_page: bool = False  # a document on the first page goes: the later pages shift
     status_for: dict[str, int] = field(default_factory=dict)  # "Service/Operation" → a bare HTTP status
     calls: list[Call] = field(default_factory=list)
     signed_off: dict[str, str] = field(default_factory=dict)  # DocumentNumber → code, per SignOffDocument
@@ -240,7 +240,7 @@ class Fake360:
         pages = math.ceil(len(found) / self.page_size)
         shown = found[page * self.page_size : (page + 1) * self.page_size]
         if self.vanish_after_first_page and page == 0 and len(found) > self.page_size:
-            self.documents.pop(found[-1]["Recno"])  # written off by someone while the list is being read
+            self.documents.pop(found[0]["Recno"])  # written off by someone while the list is being read
         public = [{k: v for k, v in d.items() if not k.startswith("_")} for d in shown]
         return web.json_response(
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.p360.source import P360Source
+from adapters.p360.port import P360Source
 from adapters.p360.tests.fakes import INCOMING, NOTE, Fake360, contact, document, enterprise, person
 from tests.sources.conformance import ORG, Seeded, SourceConformance
 

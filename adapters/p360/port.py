@@ -77,8 +77,10 @@ class P360Source:
     async def _window(
         self, base: dict[str, Any], start: date, stop: date, seen: set[int]
     ) -> AsyncIterator[pd.DataFrame]:
+        """One window, page by page. The documents received must add up to the TotalCount 360 gave on the
+        first page: a document written off while the pages are read shifts the later pages, and one is lost."""
         page: int = self.options.page_base
-        received, pages, total = 0, 1, 0
+        received, pages, total = 0, 1, None
         while page - self.options.page_base < pages:
             answer = await self.client.call(
                 "DocumentService", "GetDocuments", window_query(base, start, stop, page)
@@ -86,7 +88,8 @@ class P360Source:
             documents = list((answer or {}).get("Documents") or [])
             received += len(documents)
             pages = int((answer or {}).get("TotalPageCount") or 0)
-            total = int((answer or {}).get("TotalCount") or 0)
+            if total is None:
+                total = int((answer or {}).get("TotalCount") or 0)
             if documents:
                 yield to_rows(documents, self.options, seen)
             page += 1
