@@ -21,7 +21,11 @@ class Rendered:
 
 
 def contacts_phrase(settings: Settings, texts: Texts) -> str:
-    names = [c.name for c in settings.contacts]
+    """The archive's contact people, each with the e-mail and phone the configuration gives."""
+    names = []
+    for c in settings.contacts:
+        details = [d for d in (c.email, f"{texts('nudges.phone')} {c.phone}" if c.phone else None) if d]
+        names.append(f"{c.name} ({', '.join(details)})" if details else c.name)
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + f" {texts('nudges.or')} " + names[-1]

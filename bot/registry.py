@@ -23,6 +23,15 @@ _WORD = re.compile(r"[0-9a-zæøåäöü][0-9a-zæøåäöü\-/]*", re.IGNORECAS
 
 
 @dataclass(frozen=True)
+class Action:
+    """A button the command puts in its answers; pressing it runs the command again with the button's value."""
+
+    id: str  # the button's action id, e.g. "mine.page"
+    page: bool = False  # the value is a page offset (where the list continues)
+    confirms: bool = False  # the press confirms what the command previewed (`send påminnelser`)
+
+
+@dataclass(frozen=True)
 class Command:
     id: str
     aliases: tuple[str, ...]  # every phrasing in every language; the first is the name shown in help
@@ -33,6 +42,12 @@ class Command:
     roles: frozenset[Rolle] | None = None  # None: everyone in the directory
     open_to_unknown: bool = False  # also for people not in the directory
     hidden: bool = False
+    actions: tuple[Action, ...] = ()  # the buttons it answers; the plain command id is always one
+
+    def action(self, action_id: str) -> Action | None:
+        if action_id == self.id:
+            return Action(self.id)
+        return next((a for a in self.actions if a.id == action_id), None)
 
     def allows(self, role: Rolle | None) -> bool:
         if role is None:
@@ -54,8 +69,15 @@ class Registry:
         self.commands.append(command)
         return command
 
-    def get(self, command_id: str) -> Command:
-        return next(c for c in self.commands if c.id == command_id)
+    def get(self, command_id: str) -> Command | None:
+        return next((c for c in self.commands if c.id == command_id), None)
+
+    def action(self, action_id: str) -> tuple[Command, Action] | None:
+        """The command that answers a button, and how; None for an id no command declares (a forged press)."""
+        for command in self.commands:
+            if (action := command.action(action_id)) is not None:
+                return command, action
+        return None
 
     def parse(self, text: str) -> Parsed | None:
         """The command whose alias appears earliest in the text (the longest alias on a tie); the rest is its argument.

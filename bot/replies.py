@@ -15,6 +15,14 @@ class Place(StrEnum):
     CHANNEL = "channel"  # a channel, team or group chat: others can read along
 
 
+class Audience(StrEnum):
+    """Who a greeting is for: one person, a team's channel, or a group chat."""
+
+    PERSON = "person"
+    TEAM = "team"
+    GROUP = "group"
+
+
 @dataclass(frozen=True)
 class Heading:
     text: str
@@ -119,12 +127,6 @@ class Reply:
 
     def without_sensitive(self) -> Reply:
         return replace(self, blocks=tuple(b for b in self.blocks if not b.sensitive))
-
-    def text(self) -> str:
-        """Plain-text fallback of the whole reply."""
-        from bot.plaintext import render_plain
-
-        return render_plain(self)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from restanse_core.settings import Settings
 from restanse_core.store import repository
 
 if TYPE_CHECKING:
-    from bot.service import Restansebot
+    from bot.data import BotData
 
 log = logging.getLogger("restansebot.scheduler")
 STALE_AFTER = timedelta(days=14)  # an old list found at start-up is not mailed out weeks late
@@ -94,7 +94,7 @@ class NudgeScheduler:
 
     def __init__(
         self,
-        bot: Restansebot,
+        bot: BotData,
         outbox: Outbox,
         deliver: Deliver,
         worker: str,
@@ -107,6 +107,7 @@ class NudgeScheduler:
         self.chart_url = chart_url or (lambda period: None)
         self.calendar = WorkCalendar(bot.settings.closed_days)
         self.scheduler: AsyncIOScheduler | None = None
+        self.last_tick: datetime | None = None  # when a tick last finished (for /healthz)
 
     async def tick(self) -> Due:
         now = self.bot.clock.now()
@@ -122,12 +123,13 @@ class NudgeScheduler:
                 due.snapshot.as_of,
                 due.send_date,
                 "planlegger",
-                self.chart_url(due.period),
+                self.chart_url,
             )
             if planned and self.outbox.start_run(due.period, self.worker, now):
                 log.info("Sender påminnelsene for %s", due.period)
                 await self.deliver(due.period)
                 self.outbox.finish_run(due.period, self.bot.clock.now())
+        self.last_tick = self.bot.clock.now()
         return due
 
     async def _remind_missing(self, month: str) -> None:
@@ -142,6 +144,27 @@ class NudgeScheduler:
             )
         if added:
             await self.deliver(month)
+
+    def next_moment(self) -> str:
+        """When the month's reminders go out next, in words (for `doctor`)."""
+        with self.bot.connect() as conn:
+            snapshots = repository.list_snapshots(conn)
+        rhythm = (
+            f"etter timeplanen «{self.bot.settings.schedule}»"
+            if self.bot.settings.schedule
+            else f"kl. {self.bot.settings.send_time} første virkedag etter at lista er lest inn"
+        )
+        if not snapshots:
+            return f"Ingen restanseliste er lest inn ennå; påminnelsene går ut {rhythm}."
+        newest = max(snapshots, key=lambda s: s.as_of)
+        key = period_key(newest.as_of)
+        stored = self.outbox.get_period(key)
+        if stored is not None and stored.run_started_at is not None:
+            return f"Påminnelsene for {key} er sendt; neste utsending går {rhythm}."
+        moment = send_moment(newest.imported_at, self.bot.settings, self.calendar)
+        if self.bot.clock.now() - moment > STALE_AFTER:
+            return f"Lista per {newest.as_of:%d.%m.%Y} er for gammel til å sendes ut; neste går {rhythm}."
+        return f"Neste utsending: {moment:%d.%m.%Y kl. %H:%M} (lista per {newest.as_of:%d.%m.%Y})."
 
     def start(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=OSLO)
@@ -158,6 +181,10 @@ class NudgeScheduler:
         self.scheduler = scheduler
         return scheduler
 
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
     def shutdown(self) -> None:
-        if self.scheduler is not None:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-UFORDELT = ""
-"""Saksbehandler code of a restanse that the unit has not yet given to anyone."""
-
 SKJERMET = "(skjermet)"
 
 

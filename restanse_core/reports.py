@@ -149,13 +149,6 @@ _RESTANSE_FIELDS = (
 )
 
 
-def person_count(conn: Connection, snapshot_id: int, initials: str) -> int:
-    query = select(func.count()).where(
-        RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials
-    )
-    return int(conn.execute(query).scalar_one())
-
-
 # Built once: `mine restanser` runs it on every ask, and building a statement costs more than running it.
 _OLDEST = (
     select(*_RESTANSE_FIELDS)

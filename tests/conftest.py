@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-import bot.store  # noqa: F401  (the bot's migrations)
 from bot.cli import main
+from bot.store import migrate_schema
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine, migrate
+from restanse_core.store import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -70,7 +70,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def engine(db_url: str):
     engine = make_engine(db_url)
-    migrate(engine)
+    migrate_schema(engine)
     yield engine
     engine.dispose()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.bootstrap import bootstrap
+from bot.plaintext import render_plain
 from bot.replies import ItemList, Paragraph, Place, Table
 from bot.service import Restansebot
 from restanse_core.clock import FixedClock
@@ -13,12 +15,12 @@ from restanse_core.store import make_engine
 
 @pytest.fixture
 def bot(loaded):
-    engine = make_engine(loaded)
     settings = Settings(
         database_url=loaded, records_link="https://ephorte.kommune.no/jp?id={id}", list_length=10
     )
-    yield Restansebot(engine, settings)
-    engine.dispose()
+    runtime = bootstrap(settings)
+    yield runtime.bot
+    runtime.engine.dispose()
 
 
 def ask(bot, text, who="UKA", place=Place.DIRECT):
@@ -26,7 +28,7 @@ def ask(bot, text, who="UKA", place=Place.DIRECT):
 
 
 def text_of(reply) -> str:
-    return reply.text()
+    return render_plain(reply)
 
 
 @pytest.mark.parametrize(

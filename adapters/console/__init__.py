@@ -14,7 +14,7 @@ from bot.replies import Place
 from restanse_core.errors import UserError
 
 if TYPE_CHECKING:
-    from bot.cli import Cli
+    from bot.cli.context import Cli
     from bot.service import Restansebot
     from restanse_core.model import Person
 
@@ -89,10 +89,8 @@ def demo(cli: Cli, args: argparse.Namespace) -> int:
 
     url = cli.args.db or demo_database_url()
     console = Console(highlight=False, soft_wrap=True, stderr=not sys.stdin.isatty())
-    info = create_demo_database(url, cli.settings)
-    cli.settings.database_url = url
-    cli.__dict__.pop("engine", None)
-    cli.__dict__.pop("bot", None)
+    cli.use_database(url)
+    info = create_demo_database(cli.engine, cli.settings)
     initials = (args.as_ or DEMO_CASE_OFFICER).upper()
     if cli.bot.person(initials) is None:
         raise UserError(f"Det finnes ingen person med initialene {initials} i demodataene.")

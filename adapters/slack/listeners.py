@@ -136,8 +136,7 @@ class Listeners:
             await self._ephemeral(respond, answer.public)
 
     def _known_action(self, action_id: str) -> bool:
-        command_id = action_id.partition(".")[0]
-        return any(c.id == command_id for c in self.bot.registry.commands)
+        return self.bot.registry.action(action_id) is not None
 
     async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         if event.get("tab") != "home" or context.get(WHO_UNKNOWN):

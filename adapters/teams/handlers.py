@@ -23,7 +23,7 @@ from adapters.teams.references import References, place_of
 from adapters.teams.retry import GaveUp, with_retries
 from adapters.teams.sending import TeamsSender
 from bot.delivery.port import DeliveryError
-from bot.replies import Actions, Answer, Button, Heading, Paragraph, Place, Reply
+from bot.replies import Answer, Audience, Paragraph, Place, Reply
 from bot.service import Restansebot
 from restanse_core.model import Person
 
@@ -143,32 +143,10 @@ class TeamsHandlers:
             await self.say(context, self.welcome(activity), place)
 
     def welcome(self, activity: Activity) -> Reply:
-        t = self.bot.texts
         kind = activity.conversation.conversation_type if activity.conversation else "personal"
-        if kind == "channel":
-            return Reply(
-                (Heading(t("teams.welcome_title")), Paragraph(t("teams.welcome_team")),
-                 Actions((Button(t("teams.button_help"), "hjelp"),))),
-                t("teams.welcome_title"),
-            )  # fmt: skip
-        if kind == "groupChat":
-            return Reply(
-                (Heading(t("teams.welcome_title")), Paragraph(t("teams.welcome_group")),
-                 Actions((Button(t("teams.button_help"), "hjelp"),))),
-                t("teams.welcome_title"),
-            )  # fmt: skip
-        buttons = [
-            Button(t("teams.button_mine"), "mine", style="primary"),
-            Button(t("teams.button_help"), "hjelp"),
-        ]
-        if url := self.bot.guide_url():
-            buttons.append(Button(t("common.guide_link"), "guide.link", url=url))
-        return Reply(
-            (Heading(t("teams.welcome_title")),
-             Paragraph(t("teams.welcome_personal", threshold=self.bot.settings.threshold)),
-             Actions(tuple(buttons))),
-            t("teams.welcome_title"),
-        )  # fmt: skip
+        return self.bot.welcome(
+            {"channel": Audience.TEAM, "groupChat": Audience.GROUP}.get(kind or "", Audience.PERSON)
+        )
 
     def _forget_installation(self, activity: Activity) -> None:
         place = place_of(activity)

@@ -36,6 +36,7 @@ def _commands(texts: Texts) -> list[dict[str, str]]:
     out = []
     for command_id in MAIN_COMMANDS:
         command = registry.get(command_id)
+        assert command is not None, command_id
         description = texts(command.help_key)
         if command.argument:  # e.g. "enhet LMA": say what the argument is and show an example
             example = f" {texts('hjelp.examples')}: «{command.examples[0]}»." if command.examples else ""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bot.commands.common import d, guide_buttons, no_snapshot, source_line
 from bot.context import Ask
-from bot.registry import Command
+from bot.registry import Action, Command
 from bot.replies import Actions, Button, Heading, Item, ItemList, Paragraph, Reply
 from restanse_core import reports
 from restanse_core.model import Restanse
+
+NEXT_PAGE = "mine.page"
 
 
 def handle(ask: Ask) -> Reply:
@@ -58,7 +60,7 @@ def handle(ask: Ask) -> Reply:
         if more:
             next_offset = ask.offset + len(items)
             blocks.append(
-                Actions((Button(t("common.next_page"), "mine.page", str(next_offset)),), sensitive=True)
+                Actions((Button(t("common.next_page"), NEXT_PAGE, str(next_offset)),), sensitive=True)
             )
     if period.previous and ask.offset == 0:
         since = d(period.previous.as_of)
@@ -76,6 +78,7 @@ def handle(ask: Ask) -> Reply:
 
 COMMAND = Command(
     id="mine",
+    actions=(Action(NEXT_PAGE, page=True),),
     aliases=(
         "mine restanser",
         "mine restansar",

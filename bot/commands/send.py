@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.commands.common import d
 from bot.context import Ask
 from bot.delivery.period import plan_into_outbox
-from bot.registry import Command
+from bot.registry import Action, Command
 from bot.replies import Actions, Block, Button, Fields, Heading, Paragraph, Reply
 from restanse_core.model import Rolle
 
-_PERIOD = re.compile(r"^\d{4}-\d{2}$")
+CONFIRM = "send.confirm"
 
 
 def handle(ask: Ask) -> Reply:
     bot, t = ask.bot, ask.bot.texts
     sending = bot.sending
-    if sending is None:
+    if not sending.can_send:
         return Reply((Paragraph(t("send.not_serving")),))
-    if _PERIOD.match(ask.argument):  # the confirm button
+    if ask.confirmed:  # the confirm button, with the period it previewed
         period = sending.outbox.get_period(ask.argument)
         if period is None:
             return Reply((Paragraph(t("send.unknown_period", period=ask.argument)),))
         sending.spawn(sending.deliver(ask.argument))
         return Reply((Paragraph(t("send.started", period=ask.argument)),))
     assert ask.asker is not None
-    planned = plan_into_outbox(bot, sending.outbox, None, bot.today(), ask.asker.initials, None)
+    planned = plan_into_outbox(bot, sending.outbox, None, bot.today(), ask.asker.initials, sending.chart_url)
     if planned is None:
         return Reply((Paragraph(t("common.no_snapshot")),))
     key, _ = planned
@@ -56,7 +54,7 @@ def handle(ask: Ask) -> Reply:
     blocks += [
         Paragraph(t("send.example", recipient=example.recipient)),
         Paragraph(example.text, sensitive=True),
-        Actions((Button(t("send.confirm", n=len(waiting)), "send.confirm", key, style="primary"),)),
+        Actions((Button(t("send.confirm", n=len(waiting)), CONFIRM, key, style="primary"),)),
     ]
     return Reply(tuple(blocks), summary=t("send.title", period=key))
 
@@ -68,4 +66,5 @@ COMMAND = Command(
     handler=handle,
     roles=frozenset({Rolle.ARKIV}),
     examples=("send påminnelser",),
+    actions=(Action(CONFIRM, confirms=True),),
 )

@@ -25,7 +25,7 @@ from restanse_core.clock import Clock, SystemClock
 from restanse_core.model import Person, Rolle
 
 if TYPE_CHECKING:
-    from bot.service import Restansebot
+    from bot.data import BotData
 
 log = logging.getLogger("restansebot.delivery")
 HEARTBEAT_SECONDS = 20.0
@@ -43,7 +43,7 @@ class Delivery:
 
     def __init__(
         self,
-        bot: Restansebot,
+        bot: BotData,
         outbox: Outbox,
         senders: Mapping[str, Sender],
         *,

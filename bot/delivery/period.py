@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ from restanse_core.settings import default_data_dir
 from restanse_core.store import repository
 
 if TYPE_CHECKING:
-    from bot.service import Restansebot
+    from bot.data import BotData
 
 TABLE_MARK = "\x00TABELL\x00"
 log = logging.getLogger("restansebot.delivery")
@@ -45,7 +46,7 @@ def _paragraphs(text: str) -> list[Block]:
     return [Paragraph(p.strip()) for p in text.split("\n\n") if p.strip()]
 
 
-def _charts_dir(bot: Restansebot) -> Path:
+def _charts_dir(bot: BotData) -> Path:
     """Next to an SQLite database file; else (PostgreSQL) in the data directory."""
     url = bot.engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -53,7 +54,7 @@ def _charts_dir(bot: Restansebot) -> Path:
     return default_data_dir() / "charts"
 
 
-def _chart_file(bot: Restansebot, table: UnitTable, key: str) -> str | None:
+def _chart_file(bot: BotData, table: UnitTable, key: str) -> str | None:
     """The chart as a PNG file, for platforms that upload it (Slack); None if it cannot be written.
 
     The folder is named by what the chart shows: it is drawn once however often the period is planned, and a
@@ -83,9 +84,7 @@ def _chart_file(bot: Restansebot, table: UnitTable, key: str) -> str | None:
     return str(path)
 
 
-def to_reply(
-    bot: Restansebot, rendered: Rendered, marked_text: str, plan: Plan, chart_url: str | None
-) -> Reply:
+def to_reply(bot: BotData, rendered: Rendered, marked_text: str, plan: Plan, chart_url: str | None) -> Reply:
     """The message as a reply: paragraphs, the table as a real table, the guide as a button, the chart."""
     message = rendered.planned
     blocks: list[Block] = []
@@ -104,8 +103,11 @@ def to_reply(
     return Reply(tuple(blocks), summary=first_line)
 
 
+ChartUrl = Callable[[str], str | None]
+
+
 def build_period(
-    bot: Restansebot, as_of: date | None, send_date: date, chart_url: str | None = None
+    bot: BotData, as_of: date | None, send_date: date, chart_url: ChartUrl | None = None
 ) -> PlannedPeriod | None:
     """Plan the period of the month's list (default the newest) for its send day."""
     with bot.connect() as conn:
@@ -114,6 +116,7 @@ def build_period(
             return None
         org = repository.load_organisation(conn)
         plan = plan_for_period(conn, org, period, bot.settings, send_date, channels=bot.settings.channels)
+    url = chart_url(period_key(plan.as_of)) if chart_url else None
     rendered = render_plan(plan, org, bot.settings, bot.texts, bot.guide_url())
     marked = render_plan(plan, org, bot.settings, bot.texts, bot.guide_url(), table_mark=TABLE_MARK)
     messages = [
@@ -123,7 +126,7 @@ def build_period(
             unit=r.planned.unit if r.planned.kind != Kind.ARKIV else None,
             count=r.planned.count,
             text=r.text,
-            reply=reply_json.dumps(to_reply(bot, r, m.text, plan, chart_url)),
+            reply=reply_json.dumps(to_reply(bot, r, m.text, plan, url)),
         )
         for r, m in zip(rendered, marked, strict=True)
     ]
@@ -131,12 +134,12 @@ def build_period(
 
 
 def plan_into_outbox(
-    bot: Restansebot,
+    bot: BotData,
     outbox: Outbox,
     as_of: date | None,
     send_date: date,
     planned_by: str,
-    chart_url: str | None = None,
+    chart_url: ChartUrl | None = None,
 ) -> tuple[str, bool] | None:
     """Store the period's plan unless it is already being sent; returns (period, newly stored)."""
     built = build_period(bot, as_of, send_date, chart_url)

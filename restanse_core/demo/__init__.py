@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from restanse_core.importers import import_snapshot
 from restanse_core.importers.directory import read_directory_file
 from restanse_core.settings import Settings, default_data_dir
-from restanse_core.store import make_engine, migrate, repository
+from restanse_core.store import repository
 
 HERE = Path(__file__).parent
 FIRST, SECOND = date(2019, 11, 13), date(2019, 12, 16)
@@ -277,13 +279,11 @@ def _write_exports(folder: Path, rng: random.Random, officers: dict[str, list[st
     return paths[0], paths[1]
 
 
-def create_demo_database(url: str, settings: Settings) -> DemoInfo:
-    """(Re)create the demo data in the database at `url`: directory and both snapshots replaced."""
+def create_demo_database(engine: Engine, settings: Settings) -> DemoInfo:
+    """(Re)create the demo data in a migrated database: directory and both snapshots replaced."""
     rng = random.Random(20191216)
     counts = _counts()
     people, officers, leaders = _people(rng, counts)
-    engine = make_engine(url)
-    migrate(engine)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         units_file = folder / "enheter.csv"
@@ -309,5 +309,4 @@ def create_demo_database(url: str, settings: Settings) -> DemoInfo:
         demo_settings = settings.model_copy(update={"columns": {}})
         a = import_snapshot(engine, first, demo_settings, as_of=FIRST, imported_by="demo")
         b = import_snapshot(engine, second, demo_settings, as_of=SECOND, imported_by="demo")
-    engine.dispose()
     return DemoInfo(len(units), len(persons), a.restanser, b.restanser)

@@ -104,8 +104,7 @@ def _split_initials(text: str) -> tuple[str, ...]:
 def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]:
     problems: list[Problem] = []
     units: dict[str, Enhet] = {}
-    for index, row in frame.iterrows():
-        line = int(index) + 2
+    for line, (_, row) in enumerate(frame.iterrows(), start=2):
         code = row[cols["code"]].upper()
         if not code:
             problems.append(Problem(path.name, line, cols["code"], "", "mangler enhetskode"))
@@ -116,13 +115,11 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
         parent = row[cols["parent"]].upper() if "parent" in cols and row[cols["parent"]] else None
         leaders = _split_initials(row[cols["leaders"]]) if "leaders" in cols else ()
         units[code] = Enhet(code, row[cols["name"]] or code, parent, leaders)
-    for index, row in frame.iterrows():
+    for line, (_, row) in enumerate(frame.iterrows(), start=2):
         parent = row[cols["parent"]].upper() if "parent" in cols else ""
         if parent and parent not in units:
             problems.append(
-                Problem(
-                    path.name, int(index) + 2, cols["parent"], parent, "overordnet enhet finnes ikke i fila"
-                )
+                Problem(path.name, line, cols["parent"], parent, "overordnet enhet finnes ikke i fila")
             )
     if problems:
         raise ImportRefused(path.name, problems)
@@ -132,8 +129,7 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
 def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Person]:
     problems: list[Problem] = []
     people: dict[str, Person] = {}
-    for index, row in frame.iterrows():
-        line = int(index) + 2
+    for line, (_, row) in enumerate(frame.iterrows(), start=2):
         initials = row[cols["initials"]].upper()
         if not initials:
             problems.append(Problem(path.name, line, cols["initials"], "", "mangler initialer"))

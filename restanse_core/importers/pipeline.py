@@ -31,7 +31,6 @@ _TYPE_NAMES = {
 TYPE_CODES = {normalise_heading(name): code for code, names in _TYPE_NAMES.items() for name in names}
 RESTANSE_TYPES = {"I", "N"}
 T = TypeVar("T")
-DATE_FIELDS = {"dato": "journal_date", "dokdato": "doc_date", "forfall": "due_date"}
 
 
 @dataclass

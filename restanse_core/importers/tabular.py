@@ -15,7 +15,6 @@ from restanse_core.importers.source import ROW, Progress, RowSource
 
 CHUNK_ROWS = 100_000
 HEADER_SEARCH_LINES = 50
-ENCODINGS = ("utf-8-sig", "cp1252")
 TABULAR_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
 
 

@@ -27,8 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def _plan(server: Server) -> tuple[Outbox, str]:
     bot = server.bot
     outbox = Outbox(bot.engine)
-    chart_url = f"{server.runtime.public_url}/charts/2019-12.png"
-    planned = plan_into_outbox(bot, outbox, None, SEND_DAY, "test", chart_url)
+    planned = plan_into_outbox(bot, outbox, None, SEND_DAY, "test", bot.chart_url)
     assert planned is not None
     return outbox, planned[0]
 

@@ -7,6 +7,7 @@ import json
 import random
 
 from adapters.teams import cards
+from bot.plaintext import render_plain
 from bot.replies import (
     Actions,
     Button,
@@ -55,7 +56,7 @@ def test_every_block_becomes_an_element_a_person_can_read():
     ]
     assert card["body"][1]["text"] == "Du har **96** restanser."  # Teams renders the bold
     assert card["body"][6]["text"] == "[Veiledningen](https://x.example/guide)"
-    assert card["fallbackText"] == reply.text()
+    assert card["fallbackText"] == render_plain(reply)
 
 
 def test_a_table_has_a_header_row_numbers_to_the_right_the_sum_last_and_a_plain_fallback():

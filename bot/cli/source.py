@@ -8,22 +8,16 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from rich.console import Console
-
-from bot.sources import build_source, sent_lists, source_module
+from bot.cli.context import Cli, err, out
+from bot.sources import build_source, sent_lists
 from restanse_core.errors import UserError
 from restanse_core.sources.port import RestanseSource
 from restanse_core.sources.sync import SyncResult, cancel_held, run_sync, save_held
 from restanse_core.sources.writeoff import Status, write_off
 from restanse_core.store import live
 
-if TYPE_CHECKING:
-    from bot.cli import Cli
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 STATUS_WORDS = {
     "running": "pågår", "stored": "lagret", "held": "holdt tilbake", "failed": "feilet", "skipped": "hoppet over",
@@ -41,7 +35,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     ssub.add_parser("lagre", help="lagre lista som ble holdt tilbake likevel").set_defaults(func=sync_save)
     ssub.add_parser("avbryt", help="forkast lista som ble holdt tilbake").set_defaults(func=sync_cancel)
-    ssub.add_parser("sjekk", help="sjekk forbindelsen til arkivsystemet").set_defaults(func=sync_check)
 
     p = sub.add_parser("avskriv", help="avskriv en restanse i arkivsystemet på vegne av en person")
     p.add_argument("jp_id", metavar="JOURNALPOST", help="journalpostnummeret, f.eks. 2019/1234-5")
@@ -80,7 +73,7 @@ def sync_now(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def print_sync(result: SyncResult) -> None:
-    from bot.cli_commands import print_summary
+    from bot.cli.data import print_summary
 
     if result.status == "stored" and result.summary is not None:
         print_summary(result.summary)
@@ -145,25 +138,6 @@ def sync_cancel(cli: Cli, args: argparse.Namespace) -> int:
         f"Lista per {run.as_of:%d.%m.%Y} som ble holdt tilbake er forkastet. Den forrige gjelder fortsatt."
     )
     return 0
-
-
-def sync_check(cli: Cli, args: argparse.Namespace) -> int:
-    from bot.cli_nudges import runtime_for
-    from bot.doctor import Severity
-
-    if not cli.settings.source:
-        raise UserError("Ingen kilde er satt opp (source i innstillingene), så det er ingenting å sjekke.")
-    check = getattr(source_module(cli.settings.source), "doctor", None)
-    if check is None:
-        out.print(f"Kilden {cli.settings.source} har ingen egne sjekker.")
-        return 0
-    findings = asyncio.run(check(runtime_for(cli)))
-    marks = {Severity.OK: "✓", Severity.WARNING: "!", Severity.BLOCKING: "✗"}
-    for finding in findings:
-        out.print(f"{marks[finding.severity]} {finding.message}", markup=False)
-        if finding.fix and finding.severity is not Severity.OK:
-            out.print(f"    {finding.fix}", markup=False)
-    return 1 if any(f.severity is Severity.BLOCKING for f in findings) else 0
 
 
 def avskriv(cli: Cli, args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""The archive's commands: database, import, directory, report, nudges, snapshots, serve."""
+"""The archive's data: database, import of the month's list, the directory, reports, stored lists."""
 
 from __future__ import annotations
 
@@ -7,33 +7,22 @@ import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot import cli_nudges, cli_source
-from bot.nudge_texts import render_plan
+from bot.cli.context import Cli, dump_json, out, parse_day, write_csv
 from bot.plaintext import table_lines
-from bot.platform import Runtime, discover_adapters
 from bot.unit_table import procedure_table
 from restanse_core import reports
 from restanse_core.errors import UserError
 from restanse_core.importers import ImportSummary, import_snapshot
 from restanse_core.importers.directory import read_directory_file
-from restanse_core.planning import plan_for_period
 from restanse_core.settings import FIELDS
 from restanse_core.store import repository
 
-if TYPE_CHECKING:
-    from bot.cli import Cli
-
-out = Console(highlight=False, soft_wrap=True)
-
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    from bot.cli import parse_day
-
     db = sub.add_parser("db", help="databasen").add_subparsers(
         dest="db_command", required=True, metavar="KOMMANDO"
     )
@@ -70,29 +59,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--chart", type=Path, metavar="FIL.png", help="tegn også enhetene måned for måned som PNG")
     p.set_defaults(func=report_command)
-
-    nudges = sub.add_parser("nudges", help="månedens påminnelser")
-    nsub = nudges.add_subparsers(dest="nudges_command", required=True, metavar="KOMMANDO")
-    p = nsub.add_parser("plan", help="hvem som får hvilken melding (sender ingenting)")
-    p.add_argument(
-        "--as-of", type=parse_day, metavar="DATO", help="lista meldingene bygger på (standard: nyeste)"
-    )
-    p.add_argument("--date", type=parse_day, metavar="DATO", help="dagen meldingene sendes (standard: i dag)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(func=nudges_plan)
-    cli_nudges.add_commands(nsub)
-
-    p = sub.add_parser(
-        "serve", help="kjør boten: Slack- og Teams-endepunktene, /healthz, /guide og planleggeren"
-    )
-    p.add_argument("--host", default="127.0.0.1", help="adresse å lytte på (standard 127.0.0.1)")
-    p.add_argument("--port", type=int, default=3978, help="port (standard 3978)")
-    for adapter in discover_adapters():
-        if add := getattr(adapter, "add_serve_options", None):
-            add(p)
-    p.set_defaults(func=serve)
-
-    cli_source.add_commands(sub)
 
     snapshots = sub.add_parser("snapshots", help="innleste restanselister")
     ssub = snapshots.add_subparsers(dest="snapshots_command", required=True, metavar="KOMMANDO")
@@ -207,8 +173,6 @@ def directory_import(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def report_command(cli: Cli, args: argparse.Namespace) -> int:
-    from bot.cli import dump_json, write_csv
-
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of, args.compare)
         if period is None:
@@ -268,64 +232,6 @@ def _counts(table: reports.UnitTable) -> reports.Counter[str]:
     return reports.Counter({u.code: u.count for u in table.lines})
 
 
-def nudges_plan(cli: Cli, args: argparse.Namespace) -> int:
-    from bot.cli import dump_json
-
-    send_date = args.date or cli.today()
-    with cli.engine.connect() as conn:
-        period = reports.choose_period(conn, args.as_of, monthly=True)
-        if period is None:
-            raise UserError(
-                "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
-            )
-        org = repository.load_organisation(conn)
-        plan = plan_for_period(conn, org, period, cli.settings, send_date)
-    rendered = render_plan(plan, org, cli.settings, cli.bot.texts, cli.bot.guide_url())
-    if args.format == "json":
-        sys.stdout.write(
-            dump_json(
-                {
-                    "as_of": plan.as_of.isoformat(),
-                    "send_date": plan.send_date.isoformat(),
-                    "threshold": plan.threshold,
-                    "deadline": plan.deadline.isoformat(),
-                    "messages": [
-                        {
-                            "kind": r.planned.kind.value,
-                            "recipient": r.planned.recipient,
-                            "unit": r.planned.unit if r.planned.kind != "arkiv" else None,
-                            "count": r.planned.count,
-                            "text": r.text,
-                        }
-                        for r in rendered
-                    ],
-                    "unreachable": [
-                        {"recipient": u.initials, "count": u.count, "reason": u.reason}
-                        for u in plan.unreachable
-                    ],
-                }
-            )
-        )
-        return 0
-    counts = {
-        k: sum(1 for r in rendered if r.planned.kind == k)
-        for k in ("saksbehandler", "leder", "arkiv", "kanal")
-    }
-    out.print(
-        f"Plan for lista per {plan.as_of:%d.%m.%Y}, sendt {plan.send_date:%d.%m.%Y}, frist {plan.deadline:%d.%m.%y}: "
-        f"{counts['saksbehandler']} saksbehandlere, {counts['leder']} ledere, {counts['arkiv']} i arkivet.",
-        markup=False,
-    )
-    for u in plan.unreachable:
-        out.print(
-            f"Kan ikke nås: {u.initials} ({u.count}) – {cli.bot.texts('nudges.' + u.reason)}", markup=False
-        )
-    for r in rendered:
-        out.rule(f"{r.planned.kind.value} → {r.planned.recipient} ({r.planned.count})")
-        out.print(r.text, markup=False)
-    return 0
-
-
 def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
     with cli.engine.connect() as conn:
         snapshots = repository.list_snapshots(conn)
@@ -360,38 +266,4 @@ def snapshots_prune(cli: Cli, args: argparse.Namespace) -> int:
         )
     if not removed and not daily:
         out.print(f"Ingen lister er eldre enn {cutoff:%d.%m.%Y} (beholder {months} måneder).")
-    return 0
-
-
-def serve(cli: Cli, args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from bot.server import build_app
-
-    settings = cli.settings
-    public_url = (settings.public_url or f"http://{args.host}:{args.port}").rstrip("/")
-    if not settings.public_url:
-        settings.public_url = public_url
-    runtime = Runtime(
-        settings=settings,
-        engine=cli.engine,
-        bot=cli.bot,
-        clock=cli.clock,
-        public_url=public_url,
-        host=args.host,
-        port=args.port,
-        options=vars(args),
-    )
-    app = build_app(runtime)
-    out.print(
-        f"Restansebot lytter på http://{args.host}:{args.port} (offentlig adresse {public_url}).",
-        markup=False,
-    )
-    try:
-        web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
-    except OSError as exc:
-        raise UserError(
-            f"Kan ikke lytte på {args.host}:{args.port}: {exc.strerror or exc}. "
-            "Er porten i bruk av et annet program? Velg en annen med --port."
-        ) from None
     return 0
