@@ -18,6 +18,9 @@ _._columns_name_known_fields
 _._channels_name_a_platform
 _._schedule_is_cron
 _._guide_file_exists
+_._gather_source_options
+_._source_is_known
+_._url
 _.settings_customise_sources
 settings_cls
 dotenv_settings

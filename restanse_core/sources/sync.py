@@ -195,9 +195,29 @@ class _Prepared:
         return summary
 
 
+PREPARE_ROWS = 50_000
+"""Pages come a few hundred rows at a time; the pipeline works on bigger chunks (its cost is per chunk)."""
+
+
+def _batched(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    out: list[pd.DataFrame] = []
+    pending: list[pd.DataFrame] = []
+    size = 0
+    for frame in frames:
+        pending.append(frame)
+        size += len(frame)
+        if size >= PREPARE_ROWS:
+            out.append(pd.concat(pending, ignore_index=True))
+            pending, size = [], 0
+    if pending:
+        out.append(pd.concat(pending, ignore_index=True))
+    return out
+
+
 def _prepare(
     source: RestanseSource, org: Organisation, settings: Settings, frames: list[pd.DataFrame]
 ) -> _Prepared:
+    frames = _batched(frames)
     rows = RowSource(
         name=source.name,
         headings=source.headings,

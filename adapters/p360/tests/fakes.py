@@ -10,6 +10,7 @@ recipient at once), and `ADContextUser` accepted for any active user.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -119,11 +120,13 @@ class Fake360:
     )
     vanish_after_first_page: bool = False  # a document on the first page goes: the later pages shift
     status_for: dict[str, int] = field(default_factory=dict)  # "Service/Operation" → a bare HTTP status
+    cache_queries: bool = False  # the benchmark: filter 100,000 documents once per query, not once per page
     calls: list[Call] = field(default_factory=list)
     signed_off: dict[str, str] = field(default_factory=dict)  # DocumentNumber → code, per SignOffDocument
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
+        self._found: dict[str, list[dict[str, Any]]] = {}
         self.port = 0
 
     @property
@@ -233,9 +236,13 @@ class Fake360:
     async def _DocumentService_GetDocuments(self, parameter: dict[str, Any]) -> web.Response:
         if self.lookups_fail and "Recno" in parameter:
             return web.Response(status=503, text="Service Unavailable")
-        found = sorted(
-            (d for d in self.documents.values() if self._matches(d, parameter)), key=lambda d: d["Recno"]
-        )
+        query = json.dumps({k: v for k, v in parameter.items() if k != "Page"}, sort_keys=True)
+        found = self._found.get(query) if self.cache_queries else None
+        if found is None:
+            matching = (d for d in self.documents.values() if self._matches(d, parameter))
+            found = sorted(matching, key=lambda d: d["Recno"])
+            if self.cache_queries:
+                self._found[query] = found
         page = int(parameter.get("Page") or self.page_base) - self.page_base
         pages = math.ceil(len(found) / self.page_size)
         shown = found[page * self.page_size : (page + 1) * self.page_size]
