@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 from bot.cli.context import Cli, err, out
 from bot.sources import build_source, sent_lists
+from restanse_core.clock import OSLO
 from restanse_core.errors import UserError
 from restanse_core.sources.port import RestanseSource
 from restanse_core.sources.sync import SyncResult, cancel_held, run_sync, save_held
@@ -52,7 +52,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _with_source(cli: Cli, work: Callable[[RestanseSource], Awaitable[T]]) -> T:
-    source = build_source(cli.settings, os.environ)
+    source = build_source(cli.settings, cli.runtime.env)
 
     async def run() -> T:
         try:
@@ -107,7 +107,7 @@ def sync_status(cli: Cli, args: argparse.Namespace) -> int:
     for run in runs:
         count = "" if run.restanser is None else f", {run.restanser} restanser"
         out.print(
-            f"{run.started_at.astimezone():%d.%m.%Y %H:%M}  {STATUS_WORDS.get(run.status, run.status)}{count}  "
+            f"{run.started_at.astimezone(OSLO):%d.%m.%Y %H:%M}  {STATUS_WORDS.get(run.status, run.status)}{count}  "
             f"({run.started_by})",
             markup=False,
         )
@@ -179,7 +179,7 @@ def avskrivinger(cli: Cli, args: argparse.Namespace) -> int:
         out.print(f"Ingen avskrivinger fra boten de siste {args.dager} dagene.")
     for e in entries:
         out.print(
-            f"{e.requested_at.astimezone():%d.%m.%Y %H:%M}  {e.jp_id}  {e.method}  av {e.person}  "
+            f"{e.requested_at.astimezone(OSLO):%d.%m.%Y %H:%M}  {e.jp_id}  {e.method}  av {e.person}  "
             f"(liste: {e.recipients or 'ufordelt'})  {STATUS_WORDS.get(e.status, e.status)}"
             + (f": {e.answer}" if e.answer and e.status != "done" else ""),
             markup=False,

@@ -24,6 +24,7 @@ from restanse_core.importers import ImportSummary, Seen, finish_summary, store_c
 from restanse_core.importers.pipeline import ChunkResult, Pipeline, Resolver
 from restanse_core.importers.source import RowSource
 from restanse_core.model import Organisation
+from restanse_core.reports import unit_counts
 from restanse_core.settings import Settings
 from restanse_core.sources.port import RestanseSource, SourceError
 from restanse_core.store import live, repository
@@ -161,8 +162,6 @@ def _held_message(source: RestanseSource, count: int, previous: int | None) -> s
 
 
 def _stored_count(engine: Engine, snapshot_id: int) -> int:
-    from restanse_core.reports import unit_counts
-
     with engine.connect() as conn:
         return sum(unit_counts(conn, snapshot_id).values())
 
