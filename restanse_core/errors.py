@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from restanse_core.words import plural
+
 
 class UserError(Exception):
     """A mistake in what the user gave us (a file, an option, a setting). The message says what to fix."""
@@ -44,9 +46,12 @@ class ImportRefused(UserError):
         self.file = file
         self.problems = problems
         self.total = total if total is not None else len(problems)
-        lines = [f"Importen av {file} ble avvist: {self.total} ugyldige verdier. Ingenting er lagret."]
+        lines = [
+            f"Importen av {file} ble avvist: {plural(self.total, 'ugyldig verdi', 'ugyldige verdier')}. "
+            "Ingenting er lagret."
+        ]
         lines += [f"  • {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
         if self.total > MAX_PROBLEMS_SHOWN:
             lines.append(f"  … og {self.total - MAX_PROBLEMS_SHOWN} til.")
-        lines.append("Rett filen, eller bruk --skip-invalid for å lagre de gyldige radene.")
+        lines.append("Rett fila, eller bruk --skip-invalid for å lagre de gyldige radene.")
         super().__init__("\n".join(lines))

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from restanse_core.errors import UserError
 
@@ -88,13 +97,16 @@ class Settings(BaseSettings):
     skip_leaders_without_restanser: bool = False
     public_url: str | None = None
     organisation_name: str = "kommunen"
+    archive_name: str | None = None  # who signs the reminders («Arkivet i Verdal kommune»); default «Arkivet»
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
-    # Where to look for a person first: the first platform that finds them by e-mail gets their messages.
-    platforms: list[str] = Field(default_factory=lambda: ["teams", "slack"])
+    # The channels in the order they are tried for a person: the first that finds them gets their messages;
+    # one that cannot (not found, app not installed) hands the message on to the next. In the environment
+    # as JSON (["teams", "epost"]) or a comma list (teams,epost). Which names exist is the bot's business.
+    platforms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["teams", "slack", "epost"])
     # Unit code → PLATFORM:CHANNEL, e.g. "slack:C0123" or "teams:19:…@thread.tacv2": the unit's totals go there.
     channels: dict[str, str] = Field(default_factory=dict)
-    send_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    send_time: str = "09:00"
     schedule: str | None = None  # a cron expression instead of "the first working day after an import"
     schedule_working_day: bool = True  # move a cron send day to the next working day
     missing_list_day: int = Field(20, ge=1, le=28)  # remind the arkiv if no list has come this month by then
@@ -152,6 +164,28 @@ class Settings(BaseSettings):
             out.append(f"{month:02d}-{day:02d}")
         return out
 
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platforms_json_or_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"«{value}» er ikke en gyldig JSON-liste: {exc.msg}") from None
+            return [part for part in (p.strip() for p in text.split(",")) if part]
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms_are_names(cls, value: list[str]) -> list[str]:
+        names = [name.strip().lower() for name in value]
+        for name in names:
+            if not name.isalpha():
+                raise ValueError(f"«{name}» er ikke et kanalnavn (for eksempel teams, slack eller epost)")
+        return list(dict.fromkeys(names))
+
     @field_validator("columns")
     @classmethod
     def _columns_name_known_fields(cls, value: dict[str, str]) -> dict[str, str]:
@@ -172,6 +206,13 @@ class Settings(BaseSettings):
                 )
         return {unit.upper(): target for unit, target in value.items()}
 
+    @field_validator("send_time")
+    @classmethod
+    def _send_time_is_a_time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError(f"«{value}» er ikke et klokkeslett på formen TT:MM, for eksempel 09:00")
+        return value.strip()
+
     @field_validator("schedule", "sync_schedule")
     @classmethod
     def _schedule_is_cron(cls, value: str | None) -> str | None:
@@ -180,8 +221,11 @@ class Settings(BaseSettings):
 
             try:
                 CronTrigger.from_crontab(value)
-            except ValueError as exc:
-                raise ValueError(f"«{value}» er ikke et gyldig cron-uttrykk: {exc}") from None
+            except ValueError:
+                raise ValueError(
+                    f"«{value}» er ikke et gyldig cron-uttrykk: skriv fem felt, minutt time dag måned ukedag, "
+                    "for eksempel «0 9 16 * *» (klokka 09.00 den 16. hver måned)"
+                ) from None
         return value
 
     @field_validator("guide_file")
@@ -236,7 +280,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise UserError(f"Finner ikke konfigurasjonsfila {path}.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"Konfigurasjonsfila {path} er ikke gyldig TOML: {exc}") from None
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        at = f" på linje {where[1]}, kolonne {where[2]}" if where else ""
+        raise UserError(
+            f"Konfigurasjonsfila {path} er ikke gyldig TOML{at}. Tekst skrives i anførselstegn "
+            '(language = "nn"), lister i hakeparenteser (closed_days = ["12-24"]).'
+        ) from None
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -253,6 +302,47 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"]) or "?"
             env = "RESTANSEBOT_" + str(err["loc"][0]).upper() if err["loc"] else ""
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"  • {key} ({env}): {msg}")
+            lines.append(f"  • {key} ({env}): {_problem(err)}")
         raise UserError("\n".join(lines)) from None
+    except SettingsError as exc:  # a list or table in the environment that is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field[1] if field else "?"
+        raise UserError(
+            f"Feil i konfigurasjonen:\n  • {name} (RESTANSEBOT_{name.upper()}): skriv verdien som JSON, "
+            'for eksempel ["teams", "slack"] for en liste eller {"LMA": "slack:C0123"} for en tabell'
+        ) from None
+
+
+def _problem(err: ErrorDetails) -> str:
+    """pydantic's complaint about one setting, in Norwegian (our own validators already speak it)."""
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    shown = f"«{value}»" if isinstance(value, str | int | float) else "verdien"
+    match err["type"]:
+        case "value_error":
+            return str(ctx.get("error", err["msg"]))
+        case "missing":
+            return "mangler"
+        case "extra_forbidden":
+            return "ukjent innstilling"
+        case "int_parsing" | "int_type" | "int_from_float":
+            return f"{shown} er ikke et heltall"
+        case "float_parsing" | "float_type":
+            return f"{shown} er ikke et tall"
+        case "bool_parsing" | "bool_type":
+            return f"{shown} er verken true eller false"
+        case "literal_error":
+            return f"{shown} er ikke en av {str(ctx.get('expected', '')).replace(' or ', ' eller ')}"
+        case "greater_than_equal":
+            return f"må være minst {ctx.get('ge'):g}"
+        case "greater_than":
+            return f"må være større enn {ctx.get('gt'):g}"
+        case "less_than_equal":
+            return f"kan være høyst {ctx.get('le'):g}"
+        case "list_type":
+            return "skal være en liste"
+        case "dict_type" | "model_type":
+            return "skal være en tabell"
+        case "string_type":
+            return "skal være tekst"
+    return f"{shown} er ugyldig"

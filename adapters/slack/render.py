@@ -181,8 +181,8 @@ def _item(item: Item) -> dict[str, Any]:
     if item.link:
         ident = {"type": "link", "url": item.link, "text": item.jp_id, "style": {"bold": True}}
     rest = f"  {item.date}" if item.date else ""
-    if item.days is not None:
-        rest += f" · {item.days} d"
+    if item.age:
+        rest += f" · {item.age}"
     if item.title:
         rest += f"  {item.title}"
     elements = [ident]
@@ -192,7 +192,7 @@ def _item(item: Item) -> dict[str, Any]:
 
 
 def _item_text(item: Item) -> int:
-    return len(item.jp_id) + len(item.date) + len(item.title) + 16
+    return len(item.jp_id) + len(item.date) + len(item.age) + len(item.title) + 8
 
 
 def _item_list(block: ItemList) -> list[Piece]:

@@ -121,7 +121,7 @@ class TeamsHandlers:
     async def say(self, context: TurnContext, reply: Reply, place: Place) -> None:
         """Reply in the conversation asked in; where others read along, never the sensitive blocks."""
         shown = cards.for_channel(reply) if place is Place.CHANNEL else reply
-        activity = cards.message(shown, lambda n: self.bot.texts("teams.days", n=n))
+        activity = cards.message(shown)
         await with_retries(lambda: context.send_activity(activity), self.retry)
 
     # ---- installation and membership ---------------------------------------------------------------

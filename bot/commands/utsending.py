@@ -35,5 +35,4 @@ COMMAND = Command(
     help_key="commands.utsending",
     handler=handle,
     roles=frozenset({Rolle.ARKIV}),
-    examples=("status påminnelser",),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from restanse_core.errors import ImportRefused, Problem, UserError
 from restanse_core.importers.headings import normalise_heading
-from restanse_core.importers.tabular import detect_encoding
+from restanse_core.importers.tabular import detect_encoding, unreadable_excel, unreadable_table
 from restanse_core.model import Enhet, Person, Rolle
 
 UNIT_HEADINGS = {
@@ -25,6 +26,7 @@ PEOPLE_HEADINGS = {
     "email": ("epost", "email", "mail", "epostadresse"),
     "unit": ("enhet", "unit", "admenhet"),
     "role": ("rolle", "role"),
+    "kanal": ("kanal", "channel", "foretrukketkanal"),
     "login": ("brukernavn", "login", "arkivbruker"),
 }
 ROLE_NAMES = {
@@ -57,7 +59,10 @@ def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xlsm", ".xls"}:
-            frame = pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+            try:
+                frame = pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+            except Exception:  # calamine's own error types, in English
+                raise unreadable_excel(path.name) from None
         elif suffix in {".csv", ".txt", ".tsv"}:
             encoding = detect_encoding(path)
             first = path.read_text(encoding=encoding).splitlines()[:1]
@@ -68,7 +73,7 @@ def _read_table(path: Path) -> pd.DataFrame:
                 f"{path.name}: katalogen leses fra .csv eller .xlsx, ikke «{suffix or '(ingen)'}»."
             )
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path.name} kan ikke leses som en tabell: {exc}") from None
+        raise unreadable_table(path.name, exc) from None
     return frame.map(lambda v: str(v).strip())
 
 
@@ -81,13 +86,14 @@ def _columns(frame: pd.DataFrame, wanted: dict[str, tuple[str, ...]]) -> dict[st
     }
 
 
-def read_directory_file(path: Path) -> DirectoryFile:
-    """A units file or a people file, known from its headings."""
+def read_directory_file(path: Path, channels: Sequence[str] | None = None) -> DirectoryFile:
+    """A units file or a people file, known from its headings. `channels` are the names a person's `kanal`
+    may take (the bot knows which exist); without it any single word is taken."""
     frame = _read_table(path)
     people_cols = _columns(frame, PEOPLE_HEADINGS)
     unit_cols = _columns(frame, UNIT_HEADINGS)
     if "initials" in people_cols:
-        return DirectoryFile("people", [], _people(path, frame, people_cols))
+        return DirectoryFile("people", [], _people(path, frame, people_cols, channels))
     if {"code", "name"} <= unit_cols.keys():
         return DirectoryFile("units", _units(path, frame, unit_cols), [])
     found = ", ".join(f"«{c}»" for c in frame.columns)
@@ -126,7 +132,17 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
     return list(units.values())
 
 
-def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Person]:
+def _kanal(raw: str, channels: Sequence[str] | None) -> str | None:
+    """«Teams», «E-post» → teams, epost; None when the name is not one of `channels`."""
+    name = normalise_heading(raw)
+    if channels is None:
+        return name if name.isalpha() else None
+    return name if name in channels else None
+
+
+def _people(
+    path: Path, frame: pd.DataFrame, cols: dict[str, str], channels: Sequence[str] | None
+) -> list[Person]:
     problems: list[Problem] = []
     people: dict[str, Person] = {}
     for line, (_, row) in enumerate(frame.iterrows(), start=2):
@@ -150,6 +166,12 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
             )
             continue
         unit = row[cols["unit"]].upper() if "unit" in cols and row[cols["unit"]] else None
+        raw_kanal = row[cols["kanal"]] if "kanal" in cols else ""
+        kanal = _kanal(raw_kanal, channels) if raw_kanal else None
+        if raw_kanal and kanal is None:
+            known = ", ".join(channels) if channels else "ett ord"
+            problems.append(Problem(path.name, line, cols["kanal"], raw_kanal, f"ukjent kanal ({known})"))
+            continue
         login = row[cols["login"]] if "login" in cols else ""  # exactly as the records system writes it
         people[initials] = Person(
             initials,
@@ -157,7 +179,8 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
             email.lower() or None,
             unit,
             role,
-            login or None,
+            kanal=kanal,
+            login=login or None,
         )
     if problems:
         raise ImportRefused(path.name, problems)

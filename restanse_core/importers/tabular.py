@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -102,13 +103,32 @@ def _open_text(path: Path, mapping: Mapping[str, str]) -> RowSource:
                         progress(min(handle.tell(), total), total)
                     yield frame
             except pd.errors.ParserError as exc:
-                raise UserError(f"{path.name} kan ikke leses som en tabell: {exc}") from None
+                raise unreadable_table(path.name, exc, first_line) from None
 
     return RowSource(
         name=path.name,
         headings={f: headings[pos] for f, pos in fields.items()},
         chunks=chunks,
         has_writeoff_dates="avskrevet_dato" in fields,
+    )
+
+
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def unreadable_table(name: str, exc: Exception, first_line: int = 1) -> UserError:
+    """The CSV reader's complaint in Norwegian, with the line it concerns where it says (its own words are English)."""
+    if match := _OPEN_QUOTE.search(str(exc)):
+        where = f'et anførselstegn («"») på linje {first_line + int(match[1])} blir aldri lukket'
+    else:
+        where = "fila er ikke en tabell med kolonner skilt av semikolon, komma eller tabulator"
+    return UserError(f"{name} kan ikke leses som en tabell: {where}. Ingenting er lagret.")
+
+
+def unreadable_excel(name: str) -> UserError:
+    return UserError(
+        f"{name} kan ikke leses som et Excel-ark: fila er skadet, passordbeskyttet eller ikke en Excel-fil. "
+        "Åpne den i Excel og lagre den på nytt som .xlsx, eller eksporter lista som .csv. Ingenting er lagret."
     )
 
 
@@ -128,8 +148,8 @@ def _cell_text(value: object) -> object:
 def _open_excel(path: Path, mapping: Mapping[str, str]) -> RowSource:
     try:
         sheet = pd.read_excel(path, engine="calamine", header=None, dtype=object)
-    except Exception as exc:  # calamine raises its own error types for every kind of broken file
-        raise UserError(f"{path.name} kan ikke leses som et Excel-ark: {exc}") from None
+    except Exception:  # calamine raises its own error types (in English) for every kind of broken file
+        raise unreadable_excel(path.name) from None
     header_index = None
     for index in range(min(HEADER_SEARCH_LINES, len(sheet))):
         if looks_like_header(sheet.iloc[index].map(_cell_text).tolist(), mapping):
