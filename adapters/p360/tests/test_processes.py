@@ -100,7 +100,7 @@ def test_sync_stores_todays_list_from_360(cli, db_url, tmp_path, fake):
     asked = cli("--db", db_url, "ask", "--as", "UKA", "mine restanser")
     assert f"Du har {UKA_OPEN} restanser per 16.12.2019" in asked.out
     listed = cli("--db", db_url, "snapshots", "list")
-    assert "fra 360" in listed.out and "live, månedens" in listed.out
+    assert "  360  " in listed.out and "live, månedens" in listed.out
 
 
 def test_sync_again_replaces_todays_list_but_never_an_imported_file(cli, archive, tmp_path, fake):
