@@ -68,6 +68,7 @@ def decide(
 ) -> Due:
     local = now.astimezone(OSLO)
     month = f"{local:%Y-%m}"
+    snapshots = [s for s in snapshots if s.monthly]  # the months' lists, not the daily ones of a live source
     started = [p for p in outbox.periods() if p.run_started_at is not None]
     missing = None
     if local.day >= settings.missing_list_day and not any(f"{s.as_of:%Y-%m}" == month for s in snapshots):

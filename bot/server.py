@@ -65,10 +65,12 @@ async def chart_page(request: web.Request) -> web.Response:
     cache = request.app[CHARTS]
     if key not in cache:
         with runtime.engine.connect() as conn:
-            snapshots = [s for s in repository.list_snapshots(conn) if f"{s.as_of:%Y-%m}" == key]
+            snapshots = [
+                s for s in repository.list_snapshots(conn) if f"{s.as_of:%Y-%m}" == key and s.monthly
+            ]
             if not snapshots:
                 raise web.HTTPNotFound(text="Ingen restanseliste for den perioden.")
-            period = reports.choose_period(conn, max(s.as_of for s in snapshots))
+            period = reports.choose_period(conn, max(s.as_of for s in snapshots), monthly=True)
             assert period is not None
             table = reports.unit_table(conn, repository.load_organisation(conn), period)
         cache[key] = chart_png(table, runtime.bot.texts)

@@ -24,15 +24,24 @@ class Period:
     previous: Snapshot | None
 
 
-def choose_period(conn: Connection, as_of: date | None = None, compare: date | None = None) -> Period | None:
-    current = repository.snapshot_on_or_before(conn, as_of)
+def choose_period(
+    conn: Connection, as_of: date | None = None, compare: date | None = None, *, monthly: bool = False
+) -> Period | None:
+    """The list of `as_of` (or the newest before it) and the one to compare with: by default a month's
+    designated list at least 28 days earlier. `monthly`: the current list is a designated one too (the month's
+    reminders), not a daily list from the records system."""
+    current = repository.snapshot_on_or_before(conn, as_of, monthly=monthly)
     if current is None:
         return None
     if compare is not None:
         previous = repository.snapshot_on_or_before(conn, compare)
     else:
-        previous = repository.snapshot_on_or_before(conn, current.as_of - timedelta(days=COMPARE_MIN_DAYS))
-        previous = previous or repository.snapshot_before(conn, current.as_of)
+        month_earlier = current.as_of - timedelta(days=COMPARE_MIN_DAYS)
+        previous = (
+            repository.snapshot_on_or_before(conn, month_earlier, monthly=True)
+            or repository.snapshot_before(conn, current.as_of, monthly=True)
+            or repository.snapshot_before(conn, current.as_of)
+        )
     if previous is not None and previous.id == current.id:
         previous = None
     return Period(current, previous)

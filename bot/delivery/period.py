@@ -124,9 +124,9 @@ ChartUrl = Callable[[str], str | None]
 def build_period(
     bot: BotData, as_of: date | None, send_date: date, chart_url: ChartUrl | None = None
 ) -> PlannedPeriod | None:
-    """Plan the period of the snapshot (default the newest) for its send day."""
+    """Plan the period of the month's list (default the newest) for its send day."""
     with bot.connect() as conn:
-        period = reports.choose_period(conn, as_of)
+        period = reports.choose_period(conn, as_of, monthly=True)
         if period is None:
             return None
         org = repository.load_organisation(conn)
