@@ -88,7 +88,7 @@ def prepare(people: int, env: dict[str, str]) -> list[dict[str, Any]]:
         assert item.mail is not None
         person = org.people[item.recipient]
         mail = Mail.from_json(item.mail)
-        raw = render_message(mail, config, person, str(item.id)).as_bytes()
+        _, raw = render_message(mail, config, person, str(item.id))
         messages.append({"ref": str(item.id), "to": person.email, "raw": raw.decode("ascii")})
     engine.dispose()
     MESSAGES_FILE.write_text(json.dumps(messages))
