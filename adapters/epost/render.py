@@ -4,7 +4,7 @@ reminder behave as one — a stable Message-ID and Date (the outbox row's), and 
 Written directly rather than through `email.message.EmailMessage`: its header registry parses every header it
 is given and cost three times what the rest of a send costs in the fan-out (bench/mail_fanout.py). The parts
 are quoted-printable (the texts are mostly ASCII) and the picture base64; headers with other characters are
-RFC 2047 encoded words, folded by `email.header.Header`.
+RFC 2047 encoded words.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import uuid
 from datetime import UTC, datetime
-from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from restanse_core.model import Person
 
 log = logging.getLogger("restansebot.epost")
 CRLF = b"\r\n"
+WORD_BYTES = 45  # base64 of 45 bytes is 60 characters: an encoded word stays within RFC 2047's 75
 
 
 def _picture_bytes(picture: Picture) -> bytes | None:
@@ -41,15 +40,30 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())  # no line break from a directory cell can start a header of its own
 
 
+def _encoded_words(text: str) -> str:
+    """RFC 2047 «b» encoded words of at most 45 bytes each (never splitting a character), folded."""
+    words: list[bytes] = []
+    chunk = b""
+    for character in text:
+        encoded = character.encode("utf-8")
+        if len(chunk) + len(encoded) > WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
+
+
 def _address(name: str | None, address: str) -> str:
-    return formataddr((_one_line(name or ""), address), charset="utf-8")
+    name = _one_line(name or "")
+    if name.isascii():
+        return formataddr((name, address))  # quotes a name with specials
+    return f"{_encoded_words(name)} <{address}>"
 
 
 def _unstructured(text: str) -> str:
     text = _one_line(text)
-    if text.isascii():
-        return text
-    return Header(text, "utf-8").encode().replace("\n", "\r\n")
+    return text if text.isascii() else _encoded_words(text)
 
 
 def _text_part(kind: str, text: str) -> bytes:
@@ -69,8 +83,9 @@ def _picture_part(picture: Picture, data: bytes) -> bytes:
     return head.encode("ascii") + base64.encodebytes(data).replace(b"\n", CRLF)
 
 
-def _multipart(subtype: str, parts: list[bytes]) -> bytes:
-    boundary = f"=_{subtype}_{uuid.uuid4().hex}"
+def _multipart(subtype: str, parts: list[bytes], ref: str) -> bytes:
+    # «=_» never occurs in quoted-printable or base64 (QP writes «=» as «=3D»): the boundary is safe as it is.
+    boundary = f"=_{subtype}_restansebot_{ref}"
     out = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'.encode("ascii")]
     for part in parts:
         out += [f"--{boundary}\r\n".encode("ascii"), part, CRLF]
@@ -108,7 +123,7 @@ def render_message(mail: Mail, config: EmailConfig, person: Person, ref: str) ->
             html = html.replace(f"cid:{picture.cid}", picture.url)
     html_part = _text_part("html", html)
     if inline:
-        html_part = _multipart("related", [html_part, *inline])
-    body = _multipart("alternative", [_text_part("plain", mail.text), html_part])
+        html_part = _multipart("related", [html_part, *inline], ref)
+    body = _multipart("alternative", [_text_part("plain", mail.text), html_part], ref)
     head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
     return message_id, head + body
