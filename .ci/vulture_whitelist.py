@@ -20,6 +20,8 @@ _._schedule_is_cron
 _._guide_file_exists
 _._platforms_json_or_comma_list
 _._platforms_are_names
+
+_._send_time_is_a_time_of_day
 _.settings_customise_sources
 settings_cls
 dotenv_settings
@@ -29,6 +31,5 @@ updated_at
 run_by
 sent_at
 doc_date
-# Test seams: the tests pin and move the clock and drop the bot's caches between steps.
+# Test seam: the tests move the pinned clock.
 _.advance_to
-_.invalidate

@@ -17,6 +17,7 @@ from bot.platform import adapters, configured_adapters
 from restanse_core.clock import Clock
 from restanse_core.model import Rolle
 from restanse_core.settings import Settings
+from restanse_core.words import plural
 
 if TYPE_CHECKING:
     from bot.platform import Runtime
@@ -35,10 +36,6 @@ class Finding:
     severity: Severity
     message: str
     fix: str = ""
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 async def run_checks(settings: Settings, clock: Clock) -> list[Finding]:

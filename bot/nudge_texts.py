@@ -53,6 +53,8 @@ def plan_values(
         "guide": guide_url or texts("nudges.guide_in_chat"),
         "contacts": contacts_phrase(settings, texts),
         "previous_date": plan.table.period.previous.as_of if plan.table.period.previous else None,
+        "sign_off": texts("nudges.sign_off"),
+        "archive_name": settings.archive_name or texts("nudges.archive"),
     }
     leaders = sum(1 for m in plan.messages if m.kind == Kind.LEDER)
     out = []

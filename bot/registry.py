@@ -15,6 +15,7 @@ from restanse_core.model import Rolle
 if TYPE_CHECKING:
     from bot.context import Ask
     from bot.replies import Reply
+    from bot.texts import Texts
 
 Handler = Callable[["Ask"], "Reply"]
 
@@ -38,10 +39,10 @@ class Command:
     help_key: str  # phrase key of the one-line description
     handler: Handler
     argument: str | None = None  # phrase key describing the argument, if the command takes one
-    examples: tuple[str, ...] = ()
     roles: frozenset[Rolle] | None = None  # None: everyone in the directory
     open_to_unknown: bool = False  # also for people not in the directory
-    hidden: bool = False
+    hidden: bool = False  # not listed in `hjelp` (greetings, paging words)
+    small_talk: bool = False  # «hei», «takk»: understood only when no other command is in the text
     actions: tuple[Action, ...] = ()  # the buttons it answers; the plain command id is always one
 
     def action(self, action_id: str) -> Action | None:
@@ -53,6 +54,15 @@ class Command:
         if role is None:
             return self.open_to_unknown
         return self.roles is None or role in self.roles
+
+    def name(self, texts: Texts) -> str:
+        """What the command is called in the person's language («mine restanser», «my restanser»)."""
+        key = f"names.{self.id}"
+        return texts(key) if texts.has(key) else self.aliases[0]
+
+    def examples(self, texts: Texts) -> tuple[str, ...]:
+        key = f"examples.{self.id}"
+        return texts.words(key) if texts.has(key) else ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,11 @@ class Registry:
     def get(self, command_id: str) -> Command | None:
         return next((c for c in self.commands if c.id == command_id), None)
 
+    def name(self, command_id: str, texts: Texts) -> str:
+        """What a command is called in the person's language, for hints such as «Skriv «hjelp»»."""
+        command = self.get(command_id)
+        return command.name(texts) if command else command_id
+
     def action(self, action_id: str) -> tuple[Command, Action] | None:
         """The command that answers a button, and how; None for an id no command declares (a forged press)."""
         for command in self.commands:
@@ -87,17 +102,9 @@ class Registry:
         cleaned = _MENTION.sub(" ", text)
         tokens = list(_WORD.finditer(cleaned))
         lowered = [t.group(0).lower() for t in tokens]
-        best: tuple[int, int, Command] | None = None
-        for command in self.commands:
-            for alias in command.aliases:
-                alias_words = alias.split()
-                n = len(alias_words)
-                for start in range(len(lowered) - n + 1):
-                    if lowered[start : start + n] == alias_words:
-                        key = (start, -n)
-                        if best is None or key < (best[0], best[1]):
-                            best = (start, -n, command)
-                        break
+        best = _earliest([c for c in self.commands if not c.small_talk], lowered) or _earliest(
+            [c for c in self.commands if c.small_talk], lowered
+        )
         if best is None:
             return None
         start, negative_n, command = best
@@ -105,3 +112,18 @@ class Registry:
         rest = cleaned[tokens[end_token].end() :] if tokens else ""
         argument = rest.strip(" \t\n?!.,:;«»\"'")
         return Parsed(command, argument if command.argument else "")
+
+
+def _earliest(commands: list[Command], lowered: list[str]) -> tuple[int, int, Command] | None:
+    """(start, -length, command) of the alias that appears earliest in the words, the longest on a tie."""
+    best: tuple[int, int, Command] | None = None
+    for command in commands:
+        for alias in command.aliases:
+            alias_words = alias.split()
+            n = len(alias_words)
+            for start in range(len(lowered) - n + 1):
+                if lowered[start : start + n] == alias_words:
+                    if best is None or (start, -n) < (best[0], best[1]):
+                        best = (start, -n, command)
+                    break
+    return best

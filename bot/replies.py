@@ -62,13 +62,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Item:
-    """One journalpost in a list: id, journal date, days open, the title a person may see, a link."""
+    """One journalpost in a list: id, journal date, days open (and as words: «346 dager»), the title a person may
+    see, a link."""
 
     jp_id: str
     date: str
     days: int | None
     title: str
     link: str | None = None
+    age: str = ""
 
 
 @dataclass(frozen=True)

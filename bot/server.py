@@ -71,7 +71,7 @@ async def chart_page(request: web.Request) -> web.Response:
             period = reports.choose_period(conn, max(s.as_of for s in snapshots))
             assert period is not None
             table = reports.unit_table(conn, repository.load_organisation(conn), period)
-        cache[key] = chart_png(table)
+        cache[key] = chart_png(table, runtime.bot.texts)
     return web.Response(body=cache[key], content_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
 

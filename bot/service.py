@@ -17,7 +17,7 @@ from bot.delivery.port import Sender
 from bot.delivery.runner import Deliveries
 from bot.registry import Registry
 from bot.replies import Actions, Answer, Audience, Button, Heading, Paragraph, Place, Reply
-from bot.texts import Texts
+from bot.texts import Texts, echo
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
 from restanse_core.guide import Guide, load_guide
@@ -55,7 +55,7 @@ class Restansebot:
         self.clock = clock or SystemClock()
         self.texts = Texts(settings.language, settings.template_dir)
         self.calendar = WorkCalendar(settings.closed_days)
-        self.guide: Guide = load_guide(settings.guide_file)
+        self.guide: Guide = load_guide(settings.guide_file, settings.language)
         self.registry: Registry = build_registry()
         self._cache = _Cache()
         self._lock = threading.Lock()
@@ -160,8 +160,9 @@ class Restansebot:
         """The answer to what a person wrote, split so that nothing sensitive lands in a channel."""
         parsed = self.registry.parse(text)
         if parsed is None:
-            short = " ".join(text.split())[:80]
-            return Answer(Reply((Paragraph(self.texts("common.not_understood", text=short)),)))
+            help_word = self.registry.name("hjelp", self.texts)
+            reply = Reply((Paragraph(self.texts("common.not_understood", text=echo(text), help=help_word)),))
+            return Answer(reply)
         return self.run(parsed.command.id, asker, place, parsed.argument)
 
     def act(self, action: str, value: str, asker: Person | None, place: Place = Place.DIRECT) -> Answer:
@@ -173,7 +174,7 @@ class Restansebot:
         if declared.page:
             offset = int(value) if value.isdigit() and len(value) <= 9 else 0
             return self.run(command.id, asker, place, "", offset)
-        return self.run(command.id, asker, place, value, confirmed=declared.confirms)
+        return self.run(command.id, asker, place, value, confirmed=declared.confirms, action=declared.id)
 
     def run(
         self,
@@ -183,6 +184,7 @@ class Restansebot:
         argument: str = "",
         offset: int = 0,
         confirmed: bool = False,
+        action: str = "",
     ) -> Answer:
         command = self.registry.get(command_id)
         if command is None:
@@ -192,7 +194,7 @@ class Restansebot:
         if not command.allows(asker.role if asker else None):
             who = ", ".join(self.texts(f"roles.{r.value}") for r in sorted(command.roles or ()))
             return Answer(Reply((Paragraph(self.texts("common.not_allowed", who=who)),)))
-        reply = command.handler(Ask(self, asker, place, argument, offset, confirmed))
+        reply = command.handler(Ask(self, asker, place, argument, offset, confirmed, action))
         return self.for_place(reply, place)
 
     def welcome(self, audience: Audience) -> Reply:

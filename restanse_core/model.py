@@ -75,14 +75,15 @@ class Restanse:
 
 
 @dataclass(frozen=True, slots=True)
-class Left:
-    """A restanse of the previous snapshot that is no longer on the list."""
+class DirectoryChange:
+    """Who replaced the units or the people, when, and from which file."""
 
-    jp_id: str
-    saksbehandler: str
-    enhet: str
-    written_off: date | None
-    method: str | None = None
+    kind: str  # units | people
+    file_name: str
+    checksum: str
+    changed_by: str
+    changed_at: datetime
+    count: int
 
 
 @dataclass(slots=True)

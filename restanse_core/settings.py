@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
-from restanse_core.errors import UserError
+from restanse_core.errors import UserError, shown
 
 FIELDS = (
     "id",
@@ -31,6 +39,8 @@ FIELDS = (
     "avskrevet_dato",
     "avskrivningsmaate",
 )
+ABSENT_COLUMNS = ("saksbehandler", "type", "dato")
+"""Columns an archive's export may really lack (listed in `absent_columns`); any other is asked for."""
 
 
 class Avskrivningskode(BaseModel):
@@ -83,10 +93,22 @@ class Settings(BaseSettings):
     avskrivningskoder: dict[str, Avskrivningskode] = Field(default_factory=lambda: dict(DEFAULT_CODES))
     temporary_keeps_restanse: bool = True
     columns: dict[str, str] = Field(default_factory=dict)
+    # Columns this archive's export really lacks: the import then makes its assumption without asking.
+    absent_columns: list[Literal["saksbehandler", "type", "dato"]] = Field(default_factory=list)
+    # A list with fewer restanser than this share of the newest earlier list is stored only when confirmed.
+    min_share_of_previous: float = Field(0.5, ge=0, le=1)
+    # Resource bounds: the benchmark files (1,000,000 rows, 1,000,000 journalposter) fit well inside them.
+    import_max_rows: int = Field(2_000_000, ge=1)  # rows of a table, journalposter of a Noark 5 extract
+    xlsx_max_uncompressed_mb: int = Field(500, ge=1)  # an .xlsx is a zip: what it unpacks to, checked first
     retention_months: int = Field(24, ge=1)
+    upload_expiry_hours: int = Field(24, ge=1)  # a file dropped into the chat waits this long for «Lagre»
+    test_recipient: str | None = (
+        None  # initials: every message of a run goes to this person instead (test mode)
+    )
     skip_leaders_without_restanser: bool = False
     public_url: str | None = None
     organisation_name: str = "kommunen"
+    archive_name: str | None = None  # who signs the reminders («Arkivet i Verdal kommune»); default «Arkivet»
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
     # The channels in the order they are tried for a person: the first that finds them gets their messages;
@@ -95,7 +117,7 @@ class Settings(BaseSettings):
     platforms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["teams", "slack", "epost"])
     # Unit code → PLATFORM:CHANNEL, e.g. "slack:C0123" or "teams:19:…@thread.tacv2": the unit's totals go there.
     channels: dict[str, str] = Field(default_factory=dict)
-    send_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    send_time: str = "09:00"
     schedule: str | None = None  # a cron expression instead of "the first working day after an import"
     schedule_working_day: bool = True  # move a cron send day to the next working day
     missing_list_day: int = Field(20, ge=1, le=28)  # remind the arkiv if no list has come this month by then
@@ -162,6 +184,13 @@ class Settings(BaseSettings):
                 )
         return {unit.upper(): target for unit, target in value.items()}
 
+    @field_validator("send_time")
+    @classmethod
+    def _send_time_is_a_time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError(f"«{value}» er ikke et klokkeslett på formen TT:MM, for eksempel 09:00")
+        return value.strip()
+
     @field_validator("schedule")
     @classmethod
     def _schedule_is_cron(cls, value: str | None) -> str | None:
@@ -170,8 +199,11 @@ class Settings(BaseSettings):
 
             try:
                 CronTrigger.from_crontab(value)
-            except ValueError as exc:
-                raise ValueError(f"«{value}» er ikke et gyldig cron-uttrykk: {exc}") from None
+            except ValueError:
+                raise ValueError(
+                    f"«{value}» er ikke et gyldig cron-uttrykk: skriv fem felt, minutt time dag måned ukedag, "
+                    "for eksempel «0 9 16 * *» (klokka 09.00 den 16. hver måned)"
+                ) from None
         return value
 
     @field_validator("guide_file")
@@ -209,7 +241,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise UserError(f"Finner ikke konfigurasjonsfila {path}.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"Konfigurasjonsfila {path} er ikke gyldig TOML: {exc}") from None
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        at = f" på linje {where[1]}, kolonne {where[2]}" if where else ""
+        raise UserError(
+            f"Konfigurasjonsfila {path} er ikke gyldig TOML{at}. Tekst skrives i anførselstegn "
+            '(language = "nn"), lister i hakeparenteser (closed_days = ["12-24"]).'
+        ) from None
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -221,11 +258,72 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     file_values = {k: v for k, v in from_file.items() if f"RESTANSEBOT_{k.upper()}" not in from_env}
     try:
         return Settings(**{**file_values, **{k: v for k, v in overrides.items() if v is not None}})
+    except SettingsError as exc:  # a list or dict in the environment that is not JSON
+        raise UserError(_malformed_environment(exc)) from None
     except ValidationError as exc:
         lines = ["Feil i konfigurasjonen:"]
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"]) or "?"
             env = "RESTANSEBOT_" + str(err["loc"][0]).upper() if err["loc"] else ""
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"  • {key} ({env}): {msg}")
+            lines.append(f"  • {key} ({env}): {_problem(err)}")
         raise UserError("\n".join(lines)) from None
+
+
+def _problem(err: ErrorDetails) -> str:
+    """pydantic's complaint about one setting, in Norwegian (our own validators already speak it)."""
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    shown = f"«{value}»" if isinstance(value, str | int | float) else "verdien"
+    match err["type"]:
+        case "value_error":
+            return str(ctx.get("error", err["msg"]))
+        case "missing":
+            return "mangler"
+        case "extra_forbidden":
+            return "ukjent innstilling"
+        case "int_parsing" | "int_type" | "int_from_float":
+            return f"{shown} er ikke et heltall"
+        case "float_parsing" | "float_type":
+            return f"{shown} er ikke et tall"
+        case "bool_parsing" | "bool_type":
+            return f"{shown} er verken true eller false"
+        case "literal_error":
+            return f"{shown} er ikke en av {str(ctx.get('expected', '')).replace(' or ', ' eller ')}"
+        case "greater_than_equal":
+            return f"må være minst {ctx.get('ge'):g}"
+        case "greater_than":
+            return f"må være større enn {ctx.get('gt'):g}"
+        case "less_than_equal":
+            return f"kan være høyst {ctx.get('le'):g}"
+        case "list_type":
+            return "skal være en liste"
+        case "dict_type" | "model_type":
+            return "skal være en tabell"
+        case "string_type":
+            return "skal være tekst"
+    return f"{shown} er ugyldig"
+
+
+_EXAMPLES = {
+    "closed_days": '["12-24", "12-31"]',
+    "platforms": '["teams", "slack"]',
+    "absent_columns": '["type"]',
+    "contacts": '[{"name": "Unni Karlgård", "email": "unni.karlgard@kommune.no"}]',
+    "columns": '{"enhet": "Ansvarlig enhet"}',
+    "channels": '{"LMA": "slack:C0123ABCD"}',
+    "avskrivningskoder": '{"FS": {"label": "Foreløpig svar", "temporary": true}}',
+}
+
+
+def _malformed_environment(exc: SettingsError) -> str:
+    """pydantic-settings names the field in its English text; say by key which form the value must have."""
+    match = re.search(r'field "(\w+)"', str(exc))
+    key = match.group(1) if match else "?"
+    env = f"RESTANSEBOT_{key.upper()}"
+    kind = "en JSON-liste" if _EXAMPLES.get(key, "[").startswith("[") else "et JSON-objekt"
+    example = _EXAMPLES.get(key, "[…]")
+    value = os.environ.get(env, "")
+    return (
+        "Feil i konfigurasjonen:\n"
+        f"  • {key} ({env}): ventet {kind}, for eksempel {env}='{example}', ikke «{shown(value)}»"
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,6 +100,39 @@ class Result:
     code: int
     out: str
     err: str
+
+
+NOW = "2019-12-16T10:00:00+01:00"
+"""The clock of the process tests: the day the scenario's December list was printed."""
+
+
+@pytest.fixture
+def restansebot():
+    """Run the `restansebot` console script as a process, with the clock pinned (RESTANSEBOT_NOW)."""
+
+    def run(*args: object, env: dict[str, str] | None = None, now: str = NOW) -> Result:
+        exe = Path(sys.executable).with_name("restansebot")
+        command = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot"]
+        finished = subprocess.run(
+            [*command, *(str(a) for a in args)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "RESTANSEBOT_NOW": now, "COLUMNS": "200", **(env or {})},
+            timeout=300,
+        )
+        return Result(finished.returncode, finished.stdout, finished.stderr)
+
+    return run
+
+
+def stored(db_url: str) -> dict[str, list[tuple]]:
+    """Everything the domain keeps (directory and snapshots), to show that a refusal changed nothing."""
+    engine = make_engine(db_url)
+    tables = ("units", "unit_leaders", "people", "snapshots", "restanser", "written_off")
+    with engine.connect() as conn:
+        dump = {t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in tables}
+    engine.dispose()
+    return dump
 
 
 @pytest.fixture
@@ -215,3 +250,30 @@ def loaded(cli, db_url: str, directory_files, tmp_path: Path) -> str:
         result = cli("--db", db_url, *args)
         assert result.code == 0, result.err
     return db_url
+
+
+def run_restansebot(
+    *args: str, tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`restansebot ARGS` as its own process, with a data directory of its own."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RESTANSEBOT_")}
+    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path), **(env or {}))
+    command = [sys.executable, "-m", "bot", *args]
+    result = subprocess.run(
+        command, input=stdin, capture_output=True, text=True, env=environment, timeout=300
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture
+def scenario_db(cli, sqlite_url: str, directory_files, tmp_path: Path) -> str:
+    """The two monthly lists of the test scenario (UKA has 30 restanser), in SQLite."""
+    nov, dec = scenario_files(tmp_path)
+    for args in (
+        ("directory", "import", *directory_files),
+        ("import", nov, "--as-of", "13.11.2019"),
+        ("import", dec, "--as-of", "2019-12-16"),
+    ):
+        assert cli("--db", sqlite_url, *args).code == 0
+    return sqlite_url

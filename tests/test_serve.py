@@ -185,6 +185,12 @@ def test_the_arkiv_sends_the_month_from_chat_and_a_saksbehandler_cannot(month, d
             assert set(posts_per_ref(fake)) == {"None"}  # only answers: the preview sent no reminder
             press(server, "UARK", "send.confirm", confirm["value"])
             wait_until(lambda: all_delivered(db_url), what="the confirmed sending")
+            asked = len(answers_to(fake, "UARK"))
+            say(server, "UARK", "status påminnelser")  # the delivery report, as `nudges status` shows it
+            wait_until(lambda: len(answers_to(fake, "UARK")) > asked, what="the delivery report")
+            report = json.dumps(answers_to(fake, "UARK")[-1], ensure_ascii=False)
+            assert "Utsendingen av påminnelser for 2019-12" in report
+            assert f"{EVERYONE} sendt, 0 feilet, 0 usikre" in report
     refs = {ref: n for ref, n in posts_per_ref(fake).items() if ref != "None"}  # the reminders, not answers
     assert len(refs) == EVERYONE + 1 and max(refs.values()) == 1
 

@@ -154,13 +154,10 @@ class TeamsSender:
     # ---- plumbing -----------------------------------------------------------------------------------
 
     def _activity(self, reply: Reply, target: Reference, conversation: str) -> Activity:
-        activity = cards.message(reply, self._days)
+        activity = cards.message(reply)
         activity.from_property = ChannelAccount(id=target.bot_id)
         activity.conversation = ConversationAccount(id=conversation, tenant_id=target.tenant_id or None)
         return activity
-
-    def _days(self, n: int) -> str:
-        return self.texts("teams.days", n=n)
 
     async def _client(self, service_url: str) -> ConnectorClientBase:
         cached = self._clients.get(service_url)

@@ -8,14 +8,15 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import data, nudges, operations
+from bot.cli import data, imports, nudges, operations
 from bot.cli.context import Cli, err
+from bot.cli.parser import ArgumentParser
 from bot.platform import adapters
 from restanse_core.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="restansebot",
         description="Restansebot: oppfølging av restanser i chat (Teams, Slack og terminal).",
     )
@@ -23,11 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help="database-URL (ellers RESTANSEBOT_DATABASE_URL eller SQLite-fila)"
     )
     parser.add_argument(
-        "--config", metavar="FILE", help="TOML-fil med innstillinger (ellers RESTANSEBOT_CONFIG)"
+        "--config", metavar="FIL", help="TOML-fil med innstillinger (ellers RESTANSEBOT_CONFIG)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="mer logging")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     data.add_commands(sub)
+    imports.add_commands(sub)
     nudges.add_commands(sub)
     operations.add_commands(sub)
     for adapter in adapters():

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -20,7 +18,9 @@ from bot.bootstrap import Platforms, bootstrap
 from bot.platform import Runtime
 from bot.service import Restansebot
 from restanse_core.clock import Clock, default_clock, today
+from restanse_core.errors import UserError
 from restanse_core.settings import Settings, load_settings
+from restanse_core.store import repository
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -80,12 +80,26 @@ class Cli:
         return os.environ.get("USER") or os.environ.get("USERNAME") or "ukjent"
 
 
-def write_csv(rows: list[Sequence[object]], header: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
+def no_list(cli: Cli, as_of: date | None = None) -> UserError:
+    """Why there is no list to work from: none that early (and which is the first), or none at all yet — and
+    then, if the demo has been tried, that the demo's lists are in a database of its own."""
+    from restanse_core.demo import demo_database_url
+
+    with cli.engine.connect() as conn:
+        snapshots = repository.list_snapshots(conn)
+    if snapshots and as_of is not None:
+        return UserError(
+            f"Det finnes ingen restanseliste per {as_of:%d.%m.%Y} eller tidligere. "
+            f"Den første er per {snapshots[0].as_of:%d.%m.%Y}."
+        )
+    message = "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
+    demo = demo_database_url()
+    if cli.settings.database_url != demo and Path(demo.removeprefix("sqlite:///")).exists():
+        message += (
+            "\nDemoen har sin egen database. Se tallene der med «restansebot --db "
+            f"{demo} report», eller chat med «restansebot demo»."
+        )
+    return UserError(message)
 
 
 def dump_json(value: object) -> str:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-from bot.cli.context import Cli, dump_json, out, parse_day, write_csv
+from bot.cli.context import Cli, dump_json, err, no_list, out, parse_day
 from bot.plaintext import table_lines
-from bot.platform import adapters
+from bot.replies import Table
+from bot.spreadsheet import write_csv
 from bot.unit_table import procedure_table
 from restanse_core import reports
+from restanse_core.clock import OSLO
 from restanse_core.errors import UserError
-from restanse_core.importers import ImportSummary, import_snapshot
-from restanse_core.importers.directory import read_directory_file
-from restanse_core.settings import FIELDS
+from restanse_core.model import Organisation
 from restanse_core.store import repository
+from restanse_core.words import plural
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -31,33 +29,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         func=db_upgrade
     )
 
-    p = sub.add_parser(
-        "import", help="les inn månedens restanseliste (.csv, .xlsx eller Noark 5 arkivstruktur.xml)"
-    )
-    p.add_argument("file", type=Path, metavar="FIL")
-    p.add_argument("--as-of", type=parse_day, metavar="DATO", help="dato for lista (standard: i dag)")
-    p.add_argument(
-        "--skip-invalid", action="store_true", help="lagre de gyldige radene og list opp de ugyldige"
-    )
-    p.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="FELT=OVERSKRIFT",
-        help=f"kolonne for et felt ({', '.join(FIELDS)})",
-    )
-    p.set_defaults(func=import_command)
-
-    directory = sub.add_parser("directory", help="katalogen over enheter og personer")
-    dsub = directory.add_subparsers(dest="directory_command", required=True, metavar="KOMMANDO")
-    p = dsub.add_parser("import", help="les inn enheter (enhet;navn;overordnet;ledere) og/eller personer")
-    p.add_argument("files", type=Path, nargs="+", metavar="FIL")
-    p.set_defaults(func=directory_import)
-
     p = sub.add_parser("report", help="restanser per enhet, sammenlignet med en måned tidligere")
-    p.add_argument("--as-of", type=parse_day, metavar="DATO")
-    p.add_argument("--compare", type=parse_day, metavar="DATO")
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument(
+        "--as-of",
+        type=parse_day,
+        metavar="DATO",
+        help="lista per denne datoen eller nærmeste før (standard: nyeste)",
+    )
+    p.add_argument(
+        "--compare",
+        type=parse_day,
+        metavar="DATO",
+        help="lista å sammenligne med (standard: den nyeste minst 28 dager eldre)",
+    )
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="standard: text")
     p.add_argument("--chart", type=Path, metavar="FIL.png", help="tegn også enhetene måned for måned som PNG")
     p.set_defaults(func=report_command)
 
@@ -77,112 +62,11 @@ def db_upgrade(cli: Cli, args: argparse.Namespace) -> int:
     return 0
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        field, sep, heading = pair.partition("=")
-        field = field.strip().lower()
-        if not sep or not heading.strip():
-            raise UserError(
-                f'--column «{pair}»: skriv FELT=OVERSKRIFT, for eksempel --column enhet="Adm. enhet".'
-            )
-        if field not in FIELDS:
-            raise UserError(f"--column «{pair}»: ukjent felt «{field}». Kjente felt: {', '.join(FIELDS)}.")
-        mapping[field] = heading.strip()
-    return mapping
-
-
-def import_command(cli: Cli, args: argparse.Namespace) -> int:
-    mapping = _mapping(args.column)
-    as_of = args.as_of or cli.today()
-    err = Console(stderr=True)
-    with Progress(
-        TextColumn("Leser {task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not err.is_terminal,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(args.file.name, total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        summary = import_snapshot(
-            cli.engine,
-            args.file,
-            cli.settings,
-            as_of=as_of,
-            imported_by=cli.user,
-            skip_invalid=args.skip_invalid,
-            mapping=mapping,
-            progress=report,
-            clock=cli.clock,
-        )
-    print_summary(summary)
-    return 0
-
-
-def print_summary(s: ImportSummary) -> None:
-    verb = "erstattet" if s.replaced else "lagret"
-    out.print(f"Restanselista per {s.as_of:%d.%m.%Y} er {verb} fra {s.file}.", markup=False)
-    out.print(f"  Rader lest:          {s.rows_read}")
-    out.print(f"  Restanser lagret:    {s.restanser}")
-    if s.written_off:
-        out.print(f"  Avskrevne (ikke restanser): {s.written_off}")
-    for jp_type, n in sorted(s.skipped_types.items()):
-        out.print(f"  Hoppet over, type {jp_type}: {n} (bare I og N gir restanser)")
-    if s.duplicates:
-        out.print(f"  Duplikater (samme journalpost og saksbehandler, telt én gang): {s.duplicates}")
-    if s.invalid_rows:
-        out.print(f"  Ugyldige rader hoppet over: {s.invalid_rows}")
-        for problem in s.skipped_problems:
-            out.print(f"    • {problem}", markup=False)
-        if s.invalid_rows > len(s.skipped_problems):
-            out.print(f"    … og flere (i alt {s.invalid_rows} rader).")
-    if s.unknown_units:
-        out.print(
-            f"  Enheter som ikke er i katalogen ({len(s.unknown_units)}): {_short_list(s.unknown_units)}",
-            markup=False,
-        )
-    if s.unknown_people:
-        out.print(
-            f"  Saksbehandlere som ikke er i katalogen ({len(s.unknown_people)}): {_short_list(s.unknown_people)}",
-            markup=False,
-        )
-
-
-def _short_list(items: list[str], n: int = 30) -> str:
-    return ", ".join(items[:n]) + (f" … og {len(items) - n} til" if len(items) > n else "")
-
-
-def directory_import(cli: Cli, args: argparse.Namespace) -> int:
-    channels = [a.NAME for a in adapters() if hasattr(a, "sender")]  # what a person's `kanal` may name
-    files = [
-        read_directory_file(path, channels) for path in args.files
-    ]  # all checked before anything is stored
-    with cli.engine.begin() as conn:
-        for f in files:
-            if f.kind == "units":
-                repository.replace_units(conn, f.units)
-            else:
-                repository.replace_people(conn, f.people)
-        repository.bump_directory_version(conn, uuid.uuid4().hex)
-    for path, f in zip(args.files, files, strict=True):
-        what = f"{len(f.units)} enheter" if f.kind == "units" else f"{len(f.people)} personer"
-        out.print(f"{path.name}: {what} lest inn (erstatter de forrige).", markup=False)
-    return 0
-
-
 def report_command(cli: Cli, args: argparse.Namespace) -> int:
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of, args.compare)
         if period is None:
-            raise UserError(
-                "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
-            )
+            raise no_list(cli, args.as_of)
         org = repository.load_organisation(conn)
         table = reports.unit_table(conn, org, period)
     if args.chart:
@@ -191,10 +75,10 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
         if args.chart.suffix.lower() != ".png":
             raise UserError(f"--chart {args.chart}: diagrammet lagres som PNG; gi fila endelsen .png.")
         try:
-            write_chart(table, args.chart)
+            write_chart(table, args.chart, cli.bot.texts)
         except OSError as exc:
             raise UserError(f"Kan ikke skrive diagrammet til {args.chart}: {exc.strerror}") from None
-        Console(stderr=True).print(f"Diagrammet er lagret i {args.chart}.", markup=False)
+        err.print(f"Diagrammet er lagret i {args.chart}.", markup=False)
     if args.format == "json":
         sys.stdout.write(
             dump_json(
@@ -210,30 +94,61 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
             )
         )
     elif args.format == "csv":
-        sys.stdout.buffer.write(
-            write_csv(
-                [
-                    (u.code, u.name or "", u.count, "" if u.previous is None else u.previous)
-                    for u in table.lines
-                ],
-                ("enhet", "navn", "antall", "forrige"),
-            ).encode("utf-8")
-        )
+        sys.stdout.buffer.write(report_csv(table).encode("utf-8"))
     else:
         lines = table_lines(procedure_table(table, cli.bot.texts, title=cli.bot.texts("oversikt.title")))
-        rollups = [
-            f"  {u.code}: {reports.rollup(org, _counts(table), u.code)} med underenheter"
-            for u in org.units.values()
-            if org.children(u.code)
-        ]
-        if rollups:
-            lines += ["", "Med underenheter:", *sorted(rollups)]
+        if (note := comparison_note(cli, period, args.compare)) is not None:
+            lines += ["", note]
+        lines += rollup_lines(org, table)
         sys.stdout.write("\n".join(lines) + "\n")
+    if args.format != "text" and (note := comparison_note(cli, period, args.compare)) is not None:
+        err.print(note, markup=False)  # the data stay as they are; the person is told
     return 0
 
 
-def _counts(table: reports.UnitTable) -> reports.Counter[str]:
-    return reports.Counter({u.code: u.count for u in table.lines})
+def report_csv(table: reports.UnitTable) -> str:
+    """The text report's columns in its order, the dates as headings, the sum row last (for Norwegian Excel)."""
+    period = table.period
+    dates = [*([period.previous.as_of] if period.previous else []), period.current.as_of]
+    header = ["enhet", "navn", *(f"{d:%d.%m.%Y}" for d in dates)]
+    rows: list[Sequence[object]] = [
+        [u.code, u.name or "", *([u.previous or 0] if period.previous else []), u.count] for u in table.lines
+    ]
+    rows.append(["Sum", "", *([table.previous or 0] if period.previous else []), table.count])
+    return write_csv(rows, header)
+
+
+def comparison_note(cli: Cli, period: reports.Period, compare: date | None) -> str | None:
+    """When the report has no comparison, why — rather than a column silently missing."""
+    if period.previous is not None:
+        return None
+    current = period.current.as_of
+    if compare is not None and compare >= current:
+        return (
+            f"Ingen sammenligning: lista per {compare:%d.%m.%Y} eller nærmeste før er den samme som rapporten "
+            f"bygger på ({current:%d.%m.%Y}). Velg en tidligere dato med --compare."
+        )
+    if compare is not None:
+        with cli.engine.connect() as conn:
+            first = repository.list_snapshots(conn)[0].as_of
+        return (
+            f"Ingen sammenligning: det finnes ingen restanseliste per {compare:%d.%m.%Y} eller tidligere. "
+            f"Den første er per {first:%d.%m.%Y}."
+        )
+    return f"Ingen sammenligning: det finnes ingen restanseliste før {current:%d.%m.%Y}."
+
+
+def rollup_lines(org: Organisation, table: reports.UnitTable) -> list[str]:
+    """«SKOLE med underenheter: 48 (forrige 33)» for every unit with units below it."""
+    now = reports.Counter({u.code: u.count for u in table.lines})
+    before = reports.Counter({u.code: u.previous or 0 for u in table.lines})
+    lines = []
+    for code in sorted(u.code for u in org.units.values() if org.children(u.code)):
+        line = f"{code} med underenheter: {reports.rollup(org, now, code)}"
+        if table.period.previous is not None:
+            line += f" (forrige {reports.rollup(org, before, code)})"
+        lines.append(line)
+    return ["", *lines] if lines else []
 
 
 def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
@@ -241,12 +156,20 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
         snapshots = repository.list_snapshots(conn)
         counts = {s.id: sum(reports.unit_counts(conn, s.id).values()) for s in snapshots}
     if not snapshots:
-        out.print("Ingen restanselister er lest inn ennå.")
-    for s in snapshots:
-        out.print(
-            f"{s.as_of:%d.%m.%Y}  {counts[s.id]:>8} restanser  fra {s.source_name}  ({s.imported_by})",
-            markup=False,
+        raise no_list(cli)
+    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av")
+    rows = tuple(
+        (
+            f"{s.as_of:%d.%m.%Y}",
+            str(counts[s.id]),
+            s.source_name,
+            f"{s.imported_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
+            s.imported_by,
         )
+        for s in snapshots
+    )
+    lines = table_lines(Table(columns, rows, numeric=frozenset({1})))
+    out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
     return 0
 
 
@@ -257,9 +180,10 @@ def snapshots_prune(cli: Cli, args: argparse.Namespace) -> int:
         removed = repository.prune_snapshots(conn, cutoff)
     if removed:
         out.print(
-            f"Slettet {len(removed)} lister eldre enn {cutoff:%d.%m.%Y}: "
+            f"Slettet {plural(len(removed), 'liste', 'lister')} eldre enn {cutoff:%d.%m.%Y}: "
             + ", ".join(f"{d:%d.%m.%Y}" for d in removed)
         )
     else:
-        out.print(f"Ingen lister er eldre enn {cutoff:%d.%m.%Y} (beholder {months} måneder).")
+        kept = plural(months, "måned", "måneder")
+        out.print(f"Ingen lister er eldre enn {cutoff:%d.%m.%Y} (beholder {kept}).")
     return 0

@@ -9,7 +9,7 @@ import signal
 import sys
 
 from bot.bootstrap import Platforms
-from bot.cli.context import Cli, dump_json, out, parse_day
+from bot.cli.context import Cli, dump_json, no_list, out, parse_day
 from bot.delivery.deliver import deliver_period
 from bot.delivery.model import PLANNED, MessageKind, Status
 from bot.delivery.outbox import Outbox
@@ -20,6 +20,7 @@ from restanse_core import reports
 from restanse_core.errors import UserError
 from restanse_core.planning import plan_for_period
 from restanse_core.store import repository
+from restanse_core.words import plural
 
 KINDS = [k.value for k in PLANNED]
 
@@ -32,7 +33,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--as-of", type=parse_day, metavar="DATO", help="lista meldingene bygger på (standard: nyeste)"
     )
     p.add_argument("--date", type=parse_day, metavar="DATO", help="dagen meldingene sendes (standard: i dag)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="standard: text")
     p.set_defaults(func=plan)
 
     p = nsub.add_parser("send", help="send månedens påminnelser nå (det som ikke alt er sendt)")
@@ -70,9 +71,7 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
     bot, outbox = runtime.bot, runtime.outbox
     planned = plan_into_outbox(bot, outbox, args.as_of, today, cli.user, bot.chart_url)
     if planned is None:
-        raise UserError(
-            "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
-        )
+        raise no_list(cli, args.as_of)
     key, fresh = planned
     stored = outbox.get_period(key)
     assert stored is not None
@@ -104,9 +103,7 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
 def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
     built = build_period(cli.bot, args.as_of, cli.today())
     if built is None:
-        raise UserError(
-            "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
-        )
+        raise no_list(cli, args.as_of)
     stored = outbox.get_period(built.key)
     if stored is not None:
         items = [i for i in outbox.items(built.key) if args.only is None or i.kind in args.only]
@@ -121,7 +118,7 @@ def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
         return 0
     messages = [m for m in built.messages if args.only is None or m.kind in args.only]
     out.print(
-        f"Prøvekjøring for {built.key}: {len(messages)} meldinger ville blitt sendt i dag, frist "
+        f"Prøvekjøring for {built.key}: {plural(len(messages), 'melding', 'meldinger')} ville blitt sendt i dag, frist "
         f"{built.plan.deadline:%d.%m.%y}. Ingenting er sendt eller lagret.",
         markup=False,
     )
@@ -146,9 +143,7 @@ def plan(cli: Cli, args: argparse.Namespace) -> int:
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of)
         if period is None:
-            raise UserError(
-                "Det finnes ingen innleste restanselister ennå. Les inn en med «restansebot import FIL»."
-            )
+            raise no_list(cli, args.as_of)
         org = repository.load_organisation(conn)
         plan = plan_for_period(conn, org, period, cli.settings, send_date)
     rendered = render_plan(plan, org, cli.settings, cli.bot.texts, cli.bot.guide_url())
@@ -181,7 +176,8 @@ def plan(cli: Cli, args: argparse.Namespace) -> int:
     counts = {k.value: sum(1 for r in rendered if r.planned.kind == k) for k in PLANNED}
     out.print(
         f"Plan for lista per {plan.as_of:%d.%m.%Y}, sendt {plan.send_date:%d.%m.%Y}, frist {plan.deadline:%d.%m.%y}: "
-        f"{counts['saksbehandler']} saksbehandlere, {counts['leder']} ledere, {counts['arkiv']} i arkivet.",
+        f"{plural(counts['saksbehandler'], 'saksbehandler', 'saksbehandlere')}, "
+        f"{plural(counts['leder'], 'leder', 'ledere')}, {counts['arkiv']} i arkivet.",
         markup=False,
     )
     for u in plan.unreachable:

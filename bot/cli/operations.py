@@ -7,9 +7,10 @@ import asyncio
 
 from bot.bootstrap import Platforms
 from bot.cli.context import Cli, out
-from bot.doctor import Severity, plural, run_checks
+from bot.doctor import Severity, run_checks
 from bot.platform import adapters
 from restanse_core.errors import UserError
+from restanse_core.words import plural
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -8,6 +8,7 @@ from bot.delivery.model import PLANNED, MessageKind, Status
 from bot.delivery.period import plan_into_outbox
 from bot.registry import Action, Command
 from bot.replies import Actions, Block, Button, Fields, Heading, Paragraph, Reply
+from bot.texts import echo
 from restanse_core.model import Rolle
 
 CONFIRM = "send.confirm"
@@ -21,7 +22,7 @@ def handle(ask: Ask) -> Reply:
     if ask.confirmed:  # the confirm button, with the period it previewed
         period = sending.outbox.get_period(ask.argument)
         if period is None:
-            return Reply((Paragraph(t("send.unknown_period", period=ask.argument)),))
+            return Reply((Paragraph(t("send.unknown_period", period=echo(ask.argument))),))
         sending.spawn(sending.deliver(ask.argument))
         return Reply((Paragraph(t("send.started", period=ask.argument)),))
     assert ask.asker is not None
@@ -52,7 +53,7 @@ def handle(ask: Ask) -> Reply:
     blocks += [
         Paragraph(t("send.example", recipient=example.recipient)),
         Paragraph(example.text, sensitive=True),
-        Actions((Button(t("send.confirm", n=len(waiting)), CONFIRM, key, style="primary"),)),
+        Actions((Button(t.plural("send.confirm", len(waiting)), CONFIRM, key, style="primary"),)),
     ]
     return Reply(tuple(blocks), summary=t("send.title", period=key))
 
@@ -63,6 +64,5 @@ COMMAND = Command(
     help_key="commands.send",
     handler=handle,
     roles=frozenset({Rolle.ARKIV}),
-    examples=("send påminnelser",),
     actions=(Action(CONFIRM, confirms=True),),
 )

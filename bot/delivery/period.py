@@ -65,7 +65,8 @@ def _chart_file(bot: BotData, table: UnitTable, key: str) -> str | None:
     shown = [
         period.current.as_of.isoformat(),
         period.previous.as_of.isoformat() if period.previous else None,
-        [(u.code, u.count, u.previous) for u in table.lines],
+        [(u.code, u.name, u.count, u.previous) for u in table.lines],
+        bot.texts.language,
     ]
     digest = hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
     path = _charts_dir(bot) / digest / f"restanser-{key}.png"
@@ -73,7 +74,7 @@ def _chart_file(bot: BotData, table: UnitTable, key: str) -> str | None:
         return str(path)
     from bot.chart import chart_png  # matplotlib: only when a chart is drawn
 
-    png = chart_png(table)
+    png = chart_png(table, bot.texts)
     part = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from lxml import etree
 
 from restanse_core.errors import UserError
 from restanse_core.importers.noark5_rules import COLUMNS, Case, Journalpost, Part, Writeoff, norm, rows
-from restanse_core.importers.source import Progress, RowSource
+from restanse_core.importers.source import Limits, Progress, RowSource
 
 NS = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
 _N5 = "http://www.arkivverket.no/standarder/noark5/"
@@ -201,12 +201,27 @@ def _iterparse(stream: IO[bytes], **kwargs: Any) -> Any:
 def _xml_error(name: str, exc: Exception) -> UserError:
     if isinstance(exc, etree.XMLSyntaxError):
         line = f" på linje {exc.lineno}" if exc.lineno else ""
-        detail = _LXML_POSITION.sub("", exc.msg or "").strip() or "ukjent feil"
-        return UserError(f"{name} er ikke gyldig XML{line}: {detail}. Ingenting er lagret.")
-    return UserError(f"{name} kan ikke leses som gzip-komprimert XML: {exc}. Ingenting er lagret.")
+        return UserError(
+            f"{name} er ikke gyldig XML{line}: {_xml_problem(exc.msg or '')}. Ingenting er lagret."
+        )
+    return UserError(
+        f"{name} kan ikke leses som gzip-komprimert XML: fila er skadet eller ikke komprimert med gzip. "
+        "Ingenting er lagret."
+    )
 
 
-_LXML_POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
+_TAG_MISMATCH = re.compile(r"Opening and ending tag mismatch: ([^\s,]+) line \d+ and ([^\s,]+)")
+
+
+def _xml_problem(message: str) -> str:
+    """lxml's (English) complaint in Norwegian: the common ones by name, the rest in general words."""
+    if match := _TAG_MISMATCH.search(message):
+        return f"<{match[1]}> avsluttes med </{match[2]}>"
+    if "Premature end of data" in message or "EndTag" in message:
+        return "fila slutter midt i et element (avkortet?)"
+    return "elementene eller tegnene er ikke skrevet etter XML-reglene"
+
+
 _READ_ERRORS = (etree.XMLSyntaxError, OSError, EOFError)
 
 
@@ -240,7 +255,7 @@ def _check_root(path: Path) -> None:
     raise UserError(f"{name} er ikke et Noark 5-uttrekk (arkivstruktur.xml): rotelementet er <{local}>.")
 
 
-def open_noark5(path: Path) -> RowSource:
+def open_noark5(path: Path, limits: Limits) -> RowSource:
     """A RowSource over the journalposter of a Noark 5 extract: one row per journalpost and recipient."""
     _check_root(path)
     total = path.stat().st_size
@@ -253,6 +268,8 @@ def open_noark5(path: Path) -> RowSource:
             try:
                 for _, element in _iterparse(stream, events=("end",), tag=tuple(handlers)):
                     handlers[element.tag](element)
+                    if walker.journalposter > limits.max_rows:
+                        raise limits.refuse_rows(name, "journalposter")
                     if len(walker.rows) >= CHUNK_ROWS:
                         if progress:
                             progress(raw.tell(), total)

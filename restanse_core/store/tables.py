@@ -91,6 +91,19 @@ class WrittenOffRow(Base):
     method: Mapped[str | None] = mapped_column(String(100))
 
 
+class DirectoryChangeRow(Base):
+    """Who changed the directory, when, from which file: `restansebot directory history`."""
+
+    __tablename__ = "directory_changes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # units | people
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer)  # units or people after the change
+
+
 class MetaRow(Base):
     """Small facts about the data, such as a version stamp that changes whenever the directory does."""
 

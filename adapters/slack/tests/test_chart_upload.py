@@ -139,7 +139,9 @@ async def test_the_chart_is_drawn_once_per_period_next_to_the_database(
 
     drawn: list[object] = []
     draw = bot.chart.chart_png
-    monkeypatch.setattr(bot.chart, "chart_png", lambda table: drawn.append(table) or draw(table))
+    monkeypatch.setattr(
+        bot.chart, "chart_png", lambda table, texts: drawn.append(table) or draw(table, texts)
+    )
     outbox, _ = _plan(server)
     _plan(server)  # the scheduler and `nudges send` plan again; the outbox keeps the first plan
     assert len(drawn) == 1
