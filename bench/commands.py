@@ -25,15 +25,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import bot.store  # noqa: F401  (the bot's migrations)
 from bench.large import build_large_database
 from bench.machine import describe
 from bot.replies import Place
 from bot.service import Restansebot
+from bot.store import migrate_schema
 from restanse_core.model import Person
 from restanse_core.reports import choose_period, unit_table
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine, migrate, repository
+from restanse_core.store import make_engine, repository
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_URL = f"sqlite:///{DATA / 'large.db'}"
@@ -147,7 +147,7 @@ def main() -> None:
         print(f"Building {args.url} (two snapshots of 1,000,000 restanser) ...")
         build_large_database(args.url)
     print(describe())
-    migrate(make_engine(args.url))  # a database built by an older version gets the newer indexes
+    migrate_schema(make_engine(args.url))  # a database built by an older version gets the newer indexes
     bench_mine(args.url, args.asks)
     bench_report(args.url)
 

@@ -112,20 +112,18 @@ def settings_for(url: str, concurrency: int | None = None) -> Any:
 
 def build_database(url: str, people: int) -> None:
     """Directory of `people` in 40 units, one snapshot with 30–60 restanser each, the period planned."""
-    import importlib
-
-    importlib.import_module("bot.store")  # the bot's migrations
     from bench.large import COLUMNS, people_and_units
     from bot.delivery.outbox import Outbox
     from bot.delivery.period import plan_into_outbox
     from bot.service import Restansebot
+    from bot.store import migrate_schema
     from restanse_core.clock import FixedClock
-    from restanse_core.store import make_engine, migrate, repository
+    from restanse_core.store import make_engine, repository
     from restanse_core.store.bulk import insert_ignoring_duplicates
     from restanse_core.store.tables import RestanseRow
 
     engine = make_engine(url)
-    migrate(engine)
+    migrate_schema(engine)
     units, persons = people_and_units(people, UNITS)
     rows: list[tuple[Any, ...]] = []
     with engine.begin() as conn:
@@ -230,30 +228,20 @@ async def floor(api_url: str, concurrency: int) -> dict[str, Any]:
 
 async def ours(api_url: str, concurrency: int, db: Path) -> dict[str, Any]:
     from adapters.slack.tests.fakes import BOT_TOKEN
-    from bot.cli_nudges import senders_for
-    from bot.delivery.deliver import Delivery
-    from bot.delivery.outbox import Outbox
-    from bot.platform import Runtime
-    from bot.service import Restansebot
+    from bot.bootstrap import Platforms, bootstrap
     from restanse_core.clock import SystemClock
-    from restanse_core.store import make_engine
 
     url = f"sqlite:///{db}"
     settings = settings_for(url, concurrency)
-    engine = make_engine(url)
-    clock = SystemClock()
-    bot = Restansebot(engine, settings, clock)
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "RESTANSEBOT_SLACK_API_URL": api_url,
         "RESTANSEBOT_SLACK_PACE_SECONDS": "0",
     }
-    runtime = Runtime(settings=settings, engine=engine, bot=bot, clock=clock,
-                      public_url="http://127.0.0.1:3978", env=env)  # fmt: skip
-    senders = senders_for(runtime)
+    runtime = bootstrap(settings, platforms=Platforms.SEND, clock=SystemClock(), env=env)
+    bot, senders = runtime.bot, runtime.senders
     assert list(senders) == ["slack"], senders
-    outbox = Outbox(engine)
-    delivery = Delivery(bot, outbox, senders)
+    delivery = runtime.deliveries.delivery()
     assert delivery.concurrency == concurrency
     assert len(bot.org.people) > 0  # the directory is loaded before the clock starts, as in `nudges send`
     before = rss_now_mb()
@@ -263,7 +251,7 @@ async def ours(api_url: str, concurrency: int, db: Path) -> dict[str, Any]:
     for sender in senders.values():
         await sender.close()  # type: ignore[attr-defined]
     counts = summary.counts
-    engine.dispose()
+    runtime.engine.dispose()
     return {"sent": counts.get("sent", 0), "counts": counts, "seconds": seconds, "cpu": cpu,
             "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}  # fmt: skip
 

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-import bot.store  # noqa: F401  (the bot's migrations)
+from bot.store import migrate_schema
 from restanse_core.model import Enhet, Person, Rolle
-from restanse_core.store import make_engine, migrate, repository
+from restanse_core.store import make_engine, repository
 from restanse_core.store.bulk import insert_ignoring_duplicates
 from restanse_core.store.tables import RestanseRow
 
@@ -77,7 +77,7 @@ def build_large_database(
     The second snapshot keeps 70% of the first one's entries, so comparisons and 'left since' have work to do.
     """
     engine = make_engine(url)
-    migrate(engine)
+    migrate_schema(engine)
     unit_list, persons = people_and_units(people, units)
     rng = np.random.default_rng(42)
     total = restanser + int(restanser * 0.3) * (snapshots - 1)

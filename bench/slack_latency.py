@@ -87,18 +87,18 @@ def bare_bolt(api_url: str) -> web.Application:
 
 
 def restansebot_app(url: str, api_url: str, *, constant: bool) -> web.Application:
-    import bot.store
     from bot.platform import Runtime
     from bot.replies import Answer, Place
     from bot.server import build_app
     from bot.service import Restansebot
+    from bot.store import migrate_schema
     from restanse_core.clock import SystemClock
     from restanse_core.settings import Settings
-    from restanse_core.store import make_engine, migrate
+    from restanse_core.store import make_engine
 
     settings = Settings(database_url=url, public_url="http://127.0.0.1:3978")
     engine = make_engine(url)
-    migrate(engine)
+    migrate_schema(engine)
     bot = Restansebot(engine, settings, SystemClock())
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,

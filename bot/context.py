@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from bot.data import BotData
+from bot.delivery.runner import Deliveries
 from bot.replies import Place
+from restanse_core.guide import Guide
 from restanse_core.model import Person
+from restanse_core.reports import Period, PersonFigures, UnitTable
 
 if TYPE_CHECKING:
-    from bot.service import Restansebot
+    from bot.registry import Registry
+
+
+class CommandBot(BotData, Protocol):
+    """What commands use of the bot (implemented by `bot.service.Restansebot`)."""
+
+    guide: Guide
+    registry: Registry
+    sending: Deliveries
+
+    @property
+    def period(self) -> Period | None: ...
+
+    def person_figures(self, initials: str) -> PersonFigures: ...
+
+    def unit_table(self) -> UnitTable | None: ...
+
+    def records_link(self, jp_id: str) -> str | None: ...
+
+    def invalidate(self) -> None: ...
 
 
 @dataclass(frozen=True)
 class Ask:
-    bot: Restansebot
+    bot: CommandBot
     asker: Person | None
     place: Place
     argument: str = ""
     offset: int = 0  # for "next page" actions
+    confirmed: bool = False  # a press of the command's confirm button
+    action: str = ""  # the button pressed, for a command with several

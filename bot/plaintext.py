@@ -52,7 +52,7 @@ def block_lines(block: Block) -> list[str]:
         case ItemList(items=items, more=more, more_text=more_text):
             lines = [
                 f"• {i.jp_id}  {i.date}"
-                + (f"  ({i.days} d)" if i.days is not None else "")
+                + (f"  ({i.age})" if i.age else "")
                 + (f"  {i.title}" if i.title else "")
                 + (f"  {i.link}" if i.link else "")
                 for i in items

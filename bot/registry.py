@@ -15,11 +15,21 @@ from restanse_core.model import Rolle
 if TYPE_CHECKING:
     from bot.context import Ask
     from bot.replies import Reply
+    from bot.texts import Texts
 
 Handler = Callable[["Ask"], "Reply"]
 
 _MENTION = re.compile(r"<@[^>]+>|@\w+")
 _WORD = re.compile(r"[0-9a-zæøåäöü][0-9a-zæøåäöü\-/]*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button the command puts in its answers; pressing it runs the command again with the button's value."""
+
+    id: str  # the button's action id, e.g. "mine.page"
+    page: bool = False  # the value is a page offset (where the list continues)
+    confirms: bool = False  # the press confirms what the command previewed (`send påminnelser`)
 
 
 @dataclass(frozen=True)
@@ -29,15 +39,30 @@ class Command:
     help_key: str  # phrase key of the one-line description
     handler: Handler
     argument: str | None = None  # phrase key describing the argument, if the command takes one
-    examples: tuple[str, ...] = ()
     roles: frozenset[Rolle] | None = None  # None: everyone in the directory
     open_to_unknown: bool = False  # also for people not in the directory
-    hidden: bool = False
+    hidden: bool = False  # not listed in `hjelp` (greetings, paging words)
+    small_talk: bool = False  # «hei», «takk»: understood only when no other command is in the text
+    actions: tuple[Action, ...] = ()  # the buttons it answers; the plain command id is always one
+
+    def action(self, action_id: str) -> Action | None:
+        if action_id == self.id:
+            return Action(self.id)
+        return next((a for a in self.actions if a.id == action_id), None)
 
     def allows(self, role: Rolle | None) -> bool:
         if role is None:
             return self.open_to_unknown
         return self.roles is None or role in self.roles
+
+    def name(self, texts: Texts) -> str:
+        """What the command is called in the person's language («mine restanser», «my restanser»)."""
+        key = f"names.{self.id}"
+        return texts(key) if texts.has(key) else self.aliases[0]
+
+    def examples(self, texts: Texts) -> tuple[str, ...]:
+        key = f"examples.{self.id}"
+        return texts.words(key) if texts.has(key) else ()
 
 
 @dataclass(frozen=True)
@@ -54,8 +79,20 @@ class Registry:
         self.commands.append(command)
         return command
 
-    def get(self, command_id: str) -> Command:
-        return next(c for c in self.commands if c.id == command_id)
+    def get(self, command_id: str) -> Command | None:
+        return next((c for c in self.commands if c.id == command_id), None)
+
+    def name(self, command_id: str, texts: Texts) -> str:
+        """What a command is called in the person's language, for hints such as «Skriv «hjelp»»."""
+        command = self.get(command_id)
+        return command.name(texts) if command else command_id
+
+    def action(self, action_id: str) -> tuple[Command, Action] | None:
+        """The command that answers a button, and how; None for an id no command declares (a forged press)."""
+        for command in self.commands:
+            if (action := command.action(action_id)) is not None:
+                return command, action
+        return None
 
     def parse(self, text: str) -> Parsed | None:
         """The command whose alias appears earliest in the text (the longest alias on a tie); the rest is its argument.
@@ -65,17 +102,9 @@ class Registry:
         cleaned = _MENTION.sub(" ", text)
         tokens = list(_WORD.finditer(cleaned))
         lowered = [t.group(0).lower() for t in tokens]
-        best: tuple[int, int, Command] | None = None
-        for command in self.commands:
-            for alias in command.aliases:
-                alias_words = alias.split()
-                n = len(alias_words)
-                for start in range(len(lowered) - n + 1):
-                    if lowered[start : start + n] == alias_words:
-                        key = (start, -n)
-                        if best is None or key < (best[0], best[1]):
-                            best = (start, -n, command)
-                        break
+        best = _earliest([c for c in self.commands if not c.small_talk], lowered) or _earliest(
+            [c for c in self.commands if c.small_talk], lowered
+        )
         if best is None:
             return None
         start, negative_n, command = best
@@ -83,3 +112,18 @@ class Registry:
         rest = cleaned[tokens[end_token].end() :] if tokens else ""
         argument = rest.strip(" \t\n?!.,:;«»\"'")
         return Parsed(command, argument if command.argument else "")
+
+
+def _earliest(commands: list[Command], lowered: list[str]) -> tuple[int, int, Command] | None:
+    """(start, -length, command) of the alias that appears earliest in the words, the longest on a tie."""
+    best: tuple[int, int, Command] | None = None
+    for command in commands:
+        for alias in command.aliases:
+            alias_words = alias.split()
+            n = len(alias_words)
+            for start in range(len(lowered) - n + 1):
+                if lowered[start : start + n] == alias_words:
+                    if best is None or (start, -n) < (best[0], best[1]):
+                        best = (start, -n, command)
+                    break
+    return best

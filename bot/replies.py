@@ -15,6 +15,14 @@ class Place(StrEnum):
     CHANNEL = "channel"  # a channel, team or group chat: others can read along
 
 
+class Audience(StrEnum):
+    """Who a greeting is for: one person, a team's channel, or a group chat."""
+
+    PERSON = "person"
+    TEAM = "team"
+    GROUP = "group"
+
+
 @dataclass(frozen=True)
 class Heading:
     text: str
@@ -54,13 +62,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Item:
-    """One journalpost in a list: id, journal date, days open, the title a person may see, a link."""
+    """One journalpost in a list: id, journal date, days open (and as words: «346 dager»), the title a person may
+    see, a link."""
 
     jp_id: str
     date: str
     days: int | None
     title: str
     link: str | None = None
+    age: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,12 +129,6 @@ class Reply:
 
     def without_sensitive(self) -> Reply:
         return replace(self, blocks=tuple(b for b in self.blocks if not b.sensitive))
-
-    def text(self) -> str:
-        """Plain-text fallback of the whole reply."""
-        from bot.plaintext import render_plain
-
-        return render_plain(self)
 
 
 @dataclass(frozen=True)

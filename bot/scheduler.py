@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import reply_json
+from bot.delivery.mail import mail_values, render_mail
+from bot.delivery.model import MessageKind
 from bot.delivery.outbox import NewMessage, Outbox
 from bot.delivery.period import period_key, plan_into_outbox
+from bot.delivery.workers import Workers
 from bot.replies import Paragraph, Reply
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import OSLO
@@ -29,7 +32,7 @@ from restanse_core.settings import Settings
 from restanse_core.store import repository
 
 if TYPE_CHECKING:
-    from bot.service import Restansebot
+    from bot.data import BotData
 
 log = logging.getLogger("restansebot.scheduler")
 STALE_AFTER = timedelta(days=14)  # an old list found at start-up is not mailed out weeks late
@@ -65,6 +68,7 @@ def decide(
 ) -> Due:
     local = now.astimezone(OSLO)
     month = f"{local:%Y-%m}"
+    snapshots = [s for s in snapshots if s.monthly]  # the months' lists, not the daily ones of a live source
     started = [p for p in outbox.periods() if p.run_started_at is not None]
     missing = None
     if local.day >= settings.missing_list_day and not any(f"{s.as_of:%Y-%m}" == month for s in snapshots):
@@ -93,7 +97,7 @@ class NudgeScheduler:
 
     def __init__(
         self,
-        bot: Restansebot,
+        bot: BotData,
         outbox: Outbox,
         deliver: Deliver,
         worker: str,
@@ -106,9 +110,13 @@ class NudgeScheduler:
         self.chart_url = chart_url or (lambda period: None)
         self.calendar = WorkCalendar(bot.settings.closed_days)
         self.scheduler: AsyncIOScheduler | None = None
+        self.last_tick: datetime | None = None  # when a tick last finished (for /healthz)
 
     async def tick(self) -> Due:
         now = self.bot.clock.now()
+        if self.bot.settings.test_recipient:  # test mode: runs go to one person, by hand, never on schedule
+            self.last_tick = now
+            return Due()
         with self.bot.connect() as conn:
             snapshots = repository.list_snapshots(conn)
         due = decide(now, snapshots, self.outbox, self.bot.settings, self.calendar)
@@ -121,26 +129,67 @@ class NudgeScheduler:
                 due.snapshot.as_of,
                 due.send_date,
                 "planlegger",
-                self.chart_url(due.period),
+                self.chart_url,
             )
             if planned and self.outbox.start_run(due.period, self.worker, now):
                 log.info("Sender påminnelsene for %s", due.period)
                 await self.deliver(due.period)
                 self.outbox.finish_run(due.period, self.bot.clock.now())
+        await self._take_over_orphaned_runs()
+        self.last_tick = self.bot.clock.now()
         return due
+
+    async def _take_over_orphaned_runs(self) -> None:
+        """A month's run left unfinished by a server that died (SIGKILL, a lost host) is continued here:
+        what was sent stays sent, and what was in flight is settled by the outbox, never blindly resent."""
+        workers = Workers(self.outbox.engine)
+        for period in self.outbox.periods():
+            gone = period.run_by
+            if period.run_started_at is None or period.run_finished_at is not None or gone is None:
+                continue
+            if gone == self.worker or workers.alive(gone, datetime.now(UTC)):
+                continue
+            if self.outbox.take_over_run(period.period, self.worker, gone):
+                log.info("Fortsetter utsendingen for %s, som en stoppet prosess begynte på", period.period)
+                await self.deliver(period.period)
+                self.outbox.finish_run(period.period, self.bot.clock.now())
 
     async def _remind_missing(self, month: str) -> None:
         t = self.bot.texts
+        name = t.month(date(int(month[:4]), int(month[5:]), 1))
+        text = t("scheduler.missing_list", month=name)
+        reply = Reply((Paragraph(text),), summary=text)
+        values = {**mail_values(self.bot.settings, t), "text": text, "month": name}
+        mail = render_mail(MessageKind.MANGLER, values, t).to_json()
         added = False
         for person in self.bot.org.people_with_role(Rolle.ARKIV):
-            text = t("scheduler.missing_list", month=t.month(date(int(month[:4]), int(month[5:]), 1)))
-            reply = Reply((Paragraph(text),), summary=text)
-            added |= self.outbox.add_message(
-                f"{month}",
-                NewMessage("mangler", person.initials, None, 0, text + "\n", reply_json.dumps(reply)),
+            message = NewMessage(
+                MessageKind.MANGLER, person.initials, None, 0, text + "\n", reply_json.dumps(reply), mail
             )
+            added |= self.outbox.add_message(month, message)
         if added:
             await self.deliver(month)
+
+    def next_moment(self) -> str:
+        """When the month's reminders go out next, in words (for `doctor`)."""
+        with self.bot.connect() as conn:
+            snapshots = repository.list_snapshots(conn)
+        rhythm = (
+            f"etter timeplanen «{self.bot.settings.schedule}»"
+            if self.bot.settings.schedule
+            else f"kl. {self.bot.settings.send_time} første virkedag etter at lista er lest inn"
+        )
+        if not snapshots:
+            return f"Ingen restanseliste er lest inn ennå; påminnelsene går ut {rhythm}."
+        newest = max(snapshots, key=lambda s: s.as_of)
+        key = period_key(newest.as_of)
+        stored = self.outbox.get_period(key)
+        if stored is not None and stored.run_started_at is not None:
+            return f"Påminnelsene for {key} er sendt; neste utsending går {rhythm}."
+        moment = send_moment(newest.imported_at, self.bot.settings, self.calendar)
+        if self.bot.clock.now() - moment > STALE_AFTER:
+            return f"Lista per {newest.as_of:%d.%m.%Y} er for gammel til å sendes ut; neste går {rhythm}."
+        return f"Neste utsending: {moment:%d.%m.%Y kl. %H:%M} (lista per {newest.as_of:%d.%m.%Y})."
 
     def start(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=OSLO)
@@ -157,6 +206,10 @@ class NudgeScheduler:
         self.scheduler = scheduler
         return scheduler
 
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
     def shutdown(self) -> None:
-        if self.scheduler is not None:
+        if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)

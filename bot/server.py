@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Awaitable
 
 from aiohttp import web
 
-from bot.platform import Runtime, discover_adapters
+from bot.platform import Runtime
 from restanse_core.guide import Guide
 
 log = logging.getLogger("restansebot.server")
@@ -44,6 +43,7 @@ async def healthz(request: web.Request) -> web.Response:
             "status": "ok",
             "platforms": sorted(runtime.senders),
             "snapshot": period.current.as_of.isoformat() if period else None,
+            "scheduler_tick": tick.isoformat() if (tick := runtime.scheduler.last_tick) else None,
         }
     )
 
@@ -65,85 +65,76 @@ async def chart_page(request: web.Request) -> web.Response:
     cache = request.app[CHARTS]
     if key not in cache:
         with runtime.engine.connect() as conn:
-            snapshots = [s for s in repository.list_snapshots(conn) if f"{s.as_of:%Y-%m}" == key]
+            snapshots = [
+                s for s in repository.list_snapshots(conn) if f"{s.as_of:%Y-%m}" == key and s.monthly
+            ]
             if not snapshots:
                 raise web.HTTPNotFound(text="Ingen restanseliste for den perioden.")
-            period = reports.choose_period(conn, max(s.as_of for s in snapshots))
+            period = reports.choose_period(conn, max(s.as_of for s in snapshots), monthly=True)
             assert period is not None
             table = reports.unit_table(conn, repository.load_organisation(conn), period)
-        cache[key] = chart_png(table)
+        cache[key] = chart_png(table, runtime.bot.texts)
     return web.Response(body=cache[key], content_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
 CHARTS: web.AppKey[dict[str, bytes]] = web.AppKey("charts", dict)
 
 
-def _wire_delivery(app: web.Application, runtime: Runtime) -> None:
-    """The monthly reminders: a scheduler that plans and sends, and `send påminnelser` from chat."""
-    from bot.delivery.deliver import Delivery, deliver_period
-    from bot.delivery.outbox import Outbox
-    from bot.delivery.sending import Sending
-    from bot.delivery.workers import new_worker_id
-    from bot.scheduler import NudgeScheduler
+async def liveness(_: web.Request) -> web.Response:
+    """The process answers (for the orchestrator's restart decision): always 200."""
+    return web.json_response({"status": "alive"})
 
-    outbox = Outbox(runtime.engine)
-    worker = new_worker_id()
-    deliveries: list[Delivery] = []
 
-    async def deliver(period: str) -> object:
-        delivery = Delivery(runtime.bot, outbox, runtime.senders, worker=worker)
-        deliveries.append(delivery)
-        try:
-            return await deliver_period(delivery, period)
-        finally:
-            deliveries.remove(delivery)
+async def readiness(request: web.Request) -> web.Response:
+    """Whether this replica can do its work: the database answers, the schema is current, and where a
+    platform is configured, the scheduler runs. 503 with the failing checks otherwise."""
+    runtime = request.app[RUNTIME]
+    checks = await asyncio.to_thread(_readiness_checks, runtime)
+    if all(v == "ok" for v in checks.values()):
+        return web.json_response({"status": "ready", "checks": checks})
+    return web.json_response({"status": "not ready", "checks": checks}, status=503)
 
-    def chart_url(period: str) -> str:
-        return f"{runtime.public_url}/charts/{period}.png"
 
-    scheduler = NudgeScheduler(runtime.bot, outbox, deliver, worker, chart_url)
-    tasks: set[asyncio.Future[object]] = set()
+def _readiness_checks(runtime: Runtime) -> dict[str, str]:
+    from bot.store import schema_behind
 
-    def spawn(work: Awaitable[object]) -> None:
-        task = asyncio.ensure_future(work)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+    checks: dict[str, str] = {}
+    try:
+        behind = schema_behind(runtime.engine)
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if not behind else "behind: " + ", ".join(sorted(behind))
+    except Exception as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        checks["migrations"] = "unknown"
+    if runtime.senders:
+        checks["scheduler"] = "ok" if runtime.scheduler.running else "not running"
+    return checks
 
-    runtime.bot.sending = Sending(outbox, deliver, chart_url, spawn)
 
-    async def start(_: web.Application) -> None:
-        if runtime.senders:
-            scheduler.start()
+async def _start_scheduler(app: web.Application) -> None:
+    runtime = app[RUNTIME]
+    runtime.deliveries.serve_on(asyncio.get_running_loop())
+    if runtime.senders:
+        runtime.scheduler.start()
 
-    async def stop(_: web.Application) -> None:
-        scheduler.shutdown()
-        for delivery in deliveries:
-            delivery.stop.set()  # finish the message in hand, claim no more
-        if tasks:
-            await asyncio.wait(tasks, timeout=30)
 
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+async def _stop_delivery(app: web.Application) -> None:
+    runtime = app[RUNTIME]
+    runtime.scheduler.shutdown()
+    runtime.deliveries.stop()
+    await runtime.deliveries.wait()
 
 
 def build_app(runtime: Runtime) -> web.Application:
+    """The HTTP app without the platforms (bootstrap mounts those): guide, charts, health, the schedule."""
     app = web.Application()
     app[RUNTIME] = runtime
     app[CHARTS] = {}
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/liveness", liveness)
+    app.router.add_get("/readiness", readiness)
     app.router.add_get("/guide", guide_page)
     app.router.add_get("/charts/{period:\\d{4}-\\d{2}}.png", chart_page)
-    for adapter in discover_adapters():
-        mount = getattr(adapter, "mount", None)
-        configured = getattr(adapter, "configured", None)
-        if mount is None or configured is None or not configured(runtime.env):
-            continue
-        sender = mount(app, runtime)
-        if sender is not None:
-            runtime.senders[adapter.NAME] = sender
-        log.info("%s er satt opp", adapter.NAME)
-    if not runtime.senders:
-        log.warning(
-            "Ingen chatplattform er satt opp (Slack eller Teams): serveren svarer bare på /healthz og /guide."
-        )
+    app.on_startup.append(_start_scheduler)
+    app.on_shutdown.append(_stop_delivery)
     return app

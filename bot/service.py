@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,10 +12,12 @@ from sqlalchemy import Connection, Engine
 
 from bot.commands import build_registry
 from bot.context import Ask
-from bot.delivery.sending import Sending
+from bot.delivery.outbox import Outbox
+from bot.delivery.port import Sender
+from bot.delivery.runner import Deliveries
 from bot.registry import Registry
-from bot.replies import Answer, Paragraph, Place, Reply
-from bot.texts import Texts
+from bot.replies import Actions, Answer, Audience, Button, Heading, Paragraph, Place, Reply
+from bot.texts import Texts, echo
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
 from restanse_core.guide import Guide, load_guide
@@ -40,17 +43,26 @@ class _Cache:
 class Restansebot:
     """Answers questions. Holds the directory and the current period in memory, refreshed when the data change."""
 
-    def __init__(self, engine: Engine, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        clock: Clock | None = None,
+        senders: Mapping[str, Sender] | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.clock = clock or SystemClock()
         self.texts = Texts(settings.language, settings.template_dir)
         self.calendar = WorkCalendar(settings.closed_days)
-        self.guide: Guide = load_guide(settings.guide_file)
+        self.guide: Guide = load_guide(settings.guide_file, settings.language)
         self.registry: Registry = build_registry()
         self._cache = _Cache()
         self._lock = threading.Lock()
-        self.sending: Sending | None = None  # lent by `restansebot serve`, for `send påminnelser`
+        # The month's sending (for `send påminnelser`), through the platforms bootstrap fills into `senders`.
+        self.sending = Deliveries(
+            self, Outbox(engine), senders if senders is not None else {}, self.chart_url
+        )
 
     # ---- data, cached ---------------------------------------------------------------------------------
 
@@ -132,6 +144,12 @@ class Restansebot:
             return self.settings.public_url.rstrip("/") + "/guide"
         return None
 
+    def chart_url(self, period: str) -> str | None:
+        """Where platforms fetch the month's chart (served by `restansebot serve`)."""
+        if not self.settings.public_url:
+            return None
+        return f"{self.settings.public_url.rstrip('/')}/charts/{period}.png"
+
     def records_link(self, jp_id: str) -> str | None:
         template = self.settings.records_link
         return template.replace("{id}", jp_id) if template else None
@@ -142,28 +160,64 @@ class Restansebot:
         """The answer to what a person wrote, split so that nothing sensitive lands in a channel."""
         parsed = self.registry.parse(text)
         if parsed is None:
-            short = " ".join(text.split())[:80]
-            return Answer(Reply((Paragraph(self.texts("common.not_understood", text=short)),)))
+            help_word = self.registry.name("hjelp", self.texts)
+            reply = Reply((Paragraph(self.texts("common.not_understood", text=echo(text), help=help_word)),))
+            return Answer(reply)
         return self.run(parsed.command.id, asker, place, parsed.argument)
 
     def act(self, action: str, value: str, asker: Person | None, place: Place = Place.DIRECT) -> Answer:
-        """A button press: the action id is a command id, the value its argument (or a page offset)."""
-        command_id, _, page = action.partition(".")
-        offset = int(value) if page == "page" and value.isdigit() else 0
-        argument = "" if page == "page" else value
-        return self.run(command_id, asker, place, argument, offset)
+        """A button press: the command that declares the action runs again with the button's value."""
+        found = self.registry.action(action)
+        if found is None:  # no command declares it: a stale or forged button
+            return Answer(Reply((Paragraph(self.texts("common.unknown_action")),)))
+        command, declared = found
+        if declared.page:
+            offset = int(value) if value.isdecimal() and value.isascii() and len(value) <= 9 else 0
+            return self.run(command.id, asker, place, "", offset)
+        return self.run(command.id, asker, place, value, confirmed=declared.confirms, action=declared.id)
 
     def run(
-        self, command_id: str, asker: Person | None, place: Place, argument: str = "", offset: int = 0
+        self,
+        command_id: str,
+        asker: Person | None,
+        place: Place,
+        argument: str = "",
+        offset: int = 0,
+        confirmed: bool = False,
+        action: str = "",
     ) -> Answer:
         command = self.registry.get(command_id)
+        if command is None:
+            return Answer(Reply((Paragraph(self.texts("common.unknown_action")),)))
         if asker is None and not command.open_to_unknown:
             return Answer(Reply((Paragraph(self.texts("common.unknown_person")),)))
         if not command.allows(asker.role if asker else None):
             who = ", ".join(self.texts(f"roles.{r.value}") for r in sorted(command.roles or ()))
             return Answer(Reply((Paragraph(self.texts("common.not_allowed", who=who)),)))
-        reply = command.handler(Ask(self, asker, place, argument, offset))
+        reply = command.handler(Ask(self, asker, place, argument, offset, confirmed, action))
         return self.for_place(reply, place)
+
+    def welcome(self, audience: Audience) -> Reply:
+        """The greeting when the bot is installed for a person, added to a team or to a group chat."""
+        t = self.texts
+        help_button = Button(t("teams.button_help"), "hjelp")
+        if audience is not Audience.PERSON:
+            text = t("teams.welcome_team" if audience is Audience.TEAM else "teams.welcome_group")
+            return Reply(
+                (Heading(t("teams.welcome_title")), Paragraph(text), Actions((help_button,))),
+                t("teams.welcome_title"),
+            )
+        buttons = [Button(t("teams.button_mine"), "mine", style="primary"), help_button]
+        if url := self.guide_url():
+            buttons.append(Button(t("common.guide_link"), "guide.link", url=url))
+        return Reply(
+            (
+                Heading(t("teams.welcome_title")),
+                Paragraph(t("teams.welcome_personal", threshold=self.settings.threshold)),
+                Actions(tuple(buttons)),
+            ),
+            t("teams.welcome_title"),
+        )
 
     def for_place(self, reply: Reply, place: Place) -> Answer:
         """In a channel: titles, names and per-person figures go to the asker privately, a short note stays."""

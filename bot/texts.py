@@ -7,7 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from restanse_core.calendar import long_date, short_date
@@ -15,17 +17,26 @@ from restanse_core.calendar import long_date, short_date
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("nb", "nn", "en")
 BABEL_LOCALE = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+ECHO_LIMIT = 80  # the most of a person's own words the bot repeats back to them
+
+
+def echo(text: str) -> str:
+    """A person's words as the bot repeats them: one line, at most ECHO_LIMIT characters."""
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= ECHO_LIMIT else one_line[: ECHO_LIMIT - 1].rstrip() + "…"
 
 
 @lru_cache(maxsize=8)
-def _phrases(language: str) -> dict[str, str]:
+def _phrases(language: str) -> dict[str, str | tuple[str, ...]]:
     with (TEMPLATES / language / "phrases.toml").open("rb") as handle:
-        flat: dict[str, str] = {}
+        flat: dict[str, str | tuple[str, ...]] = {}
 
         def walk(prefix: str, node: dict[str, Any]) -> None:
             for key, value in node.items():
                 if isinstance(value, dict):
                     walk(f"{prefix}{key}.", value)
+                elif isinstance(value, list):
+                    flat[f"{prefix}{key}"] = tuple(str(v) for v in value)
                 else:
                     flat[f"{prefix}{key}"] = str(value)
 
@@ -40,14 +51,42 @@ class Texts:
         self.language = language if language in LANGUAGES else "nb"
         self.template_dir = template_dir
 
-    def __call__(self, key: str, **values: Any) -> str:
+    def _lookup(self, key: str) -> str | tuple[str, ...]:
         phrase = _phrases(self.language).get(key) or _phrases("nb").get(key)
         if phrase is None:
             raise KeyError(f"missing phrase {key!r}")
+        return phrase
+
+    def __call__(self, key: str, **values: Any) -> str:
+        phrase = self._lookup(key)
+        assert isinstance(phrase, str), key
         return phrase.format(**values) if values else phrase
 
+    def has(self, key: str) -> bool:
+        return key in _phrases(self.language) or key in _phrases("nb")
+
+    def words(self, key: str) -> tuple[str, ...]:
+        """A list in the catalogue, such as a command's examples."""
+        phrase = self._lookup(key)
+        return phrase if isinstance(phrase, tuple) else (phrase,)
+
     def plural(self, key: str, n: int, **values: Any) -> str:
-        return self(f"{key}.{'one' if n == 1 else 'other'}", n=n, **values)
+        """The phrase `key.one` or `key.other` (the language's plural rule, from CLDR) with `n` filled in."""
+        form = Locale.parse(BABEL_LOCALE[self.language]).plural_form(n)
+        chosen = f"{key}.{form}" if self.has(f"{key}.{form}") else f"{key}.other"
+        return self(chosen, n=n, **values)
+
+    def amount(self, n: int, noun: str) -> str:
+        """«1 restanse», «3 restanser»: a count with its noun (from [nouns] in the catalogue) in the right number."""
+        return self.plural(f"nouns.{noun}", n)
+
+    def age(self, days: int) -> str:
+        """How long an entry has been open, the same way everywhere: «1 dag», «346 dager»."""
+        return self.amount(days, "dag")
+
+    def number(self, n: int) -> str:
+        """«1 232» in Norwegian, «1,232» in English."""
+        return format_decimal(n, locale=BABEL_LOCALE[self.language])
 
     def month(self, day: Any) -> str:
         """«november 2026»."""
@@ -56,6 +95,10 @@ class Texts:
     @property
     def jinja(self) -> Environment:
         return _environment(self.language, self.template_dir)
+
+
+def _is_html(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(".html.j2")
 
 
 @lru_cache(maxsize=16)
@@ -67,11 +110,14 @@ def _environment(language: str, template_dir: Path | None) -> Environment:
     env = Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=_is_html,  # the e-mails' HTML parts; chat texts are plain
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
     env.filters["ddmmyy"] = short_date
     env.filters["ddmmyyyy"] = long_date
+    texts = Texts(language, template_dir)
+    env.filters["amount"] = texts.amount  # {{ n|amount("restanse") }} → «1 restanse», «3 restanser»
+    env.filters["age"] = texts.age
     return env

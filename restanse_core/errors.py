@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from restanse_core.words import plural
+
 MAX_MESSAGE_CHARS = 8000
 """No message grows past this, however long the line or value that caused it."""
 MAX_VALUE_CHARS = 80
@@ -73,7 +75,10 @@ class ImportRefused(UserError):
         self.file = file
         self.problems = problems
         self.total = total if total is not None else len(problems)
-        lines = [f"Importen av {file} ble avvist: {self.total} ugyldige verdier. Ingenting er lagret."]
+        lines = [
+            f"Importen av {file} ble avvist: {plural(self.total, 'ugyldig verdi', 'ugyldige verdier')}. "
+            "Ingenting er lagret."
+        ]
         lines += [f"  • {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
         if self.total > MAX_PROBLEMS_SHOWN:
             lines.append(f"  … og {self.total - MAX_PROBLEMS_SHOWN} til.")

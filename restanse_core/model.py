@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-UFORDELT = ""
-"""Saksbehandler code of a restanse that the unit has not yet given to anyone."""
-
 SKJERMET = "(skjermet)"
 
 
@@ -33,6 +30,8 @@ class Person:
     email: str | None = None
     unit: str | None = None
     role: Rolle = Rolle.SAKSBEHANDLER
+    kanal: str | None = None  # the channel the person wants reminders in first (teams, slack, epost)
+    login: str | None = None  # brukernavn in the records system, for writing off on the person's behalf
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +43,8 @@ class Snapshot:
     imported_by: str
     imported_at: datetime
     has_writeoff_dates: bool = False
+    source_kind: str = "file"  # file (an imported export) | live (a sync from the records system)
+    monthly: bool = True  # the month's designated list: reminders and the month-earlier comparison use these
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +78,15 @@ class Restanse:
 
 
 @dataclass(frozen=True, slots=True)
-class Left:
-    """A restanse of the previous snapshot that is no longer on the list."""
+class DirectoryChange:
+    """Who replaced the units or the people, when, and from which file."""
 
-    jp_id: str
-    saksbehandler: str
-    enhet: str
-    written_off: date | None
-    method: str | None = None
+    kind: str  # units | people
+    file_name: str
+    checksum: str
+    changed_by: str
+    changed_at: datetime
+    count: int
 
 
 @dataclass(slots=True)

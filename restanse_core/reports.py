@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Connection, Join, and_, bindparam, case, exists, func, select
 from sqlalchemy.sql.selectable import NamedFromClause
 
-from restanse_core.model import Left, Organisation, Restanse, Snapshot
+from restanse_core.model import Organisation, Restanse, Snapshot
 from restanse_core.store import repository
 from restanse_core.store.tables import RestanseRow, WrittenOffRow
 
@@ -24,15 +24,24 @@ class Period:
     previous: Snapshot | None
 
 
-def choose_period(conn: Connection, as_of: date | None = None, compare: date | None = None) -> Period | None:
-    current = repository.snapshot_on_or_before(conn, as_of)
+def choose_period(
+    conn: Connection, as_of: date | None = None, compare: date | None = None, *, monthly: bool = False
+) -> Period | None:
+    """The list of `as_of` (or the newest before it) and the one to compare with: by default a month's
+    designated list at least 28 days earlier. `monthly`: the current list is a designated one too (the month's
+    reminders), not a daily list from the records system."""
+    current = repository.snapshot_on_or_before(conn, as_of, monthly=monthly)
     if current is None:
         return None
     if compare is not None:
         previous = repository.snapshot_on_or_before(conn, compare)
     else:
-        previous = repository.snapshot_on_or_before(conn, current.as_of - timedelta(days=COMPARE_MIN_DAYS))
-        previous = previous or repository.snapshot_before(conn, current.as_of)
+        month_earlier = current.as_of - timedelta(days=COMPARE_MIN_DAYS)
+        previous = (
+            repository.snapshot_on_or_before(conn, month_earlier, monthly=True)
+            or repository.snapshot_before(conn, current.as_of, monthly=True)
+            or repository.snapshot_before(conn, current.as_of)
+        )
     if previous is not None and previous.id == current.id:
         previous = None
     return Period(current, previous)
@@ -140,13 +149,6 @@ _RESTANSE_FIELDS = (
 )
 
 
-def person_count(conn: Connection, snapshot_id: int, initials: str) -> int:
-    query = select(func.count()).where(
-        RestanseRow.snapshot_id == snapshot_id, RestanseRow.saksbehandler == initials
-    )
-    return int(conn.execute(query).scalar_one())
-
-
 # Built once: `mine restanser` runs it on every ask, and building a statement costs more than running it.
 _OLDEST = (
     select(*_RESTANSE_FIELDS)
@@ -202,39 +204,20 @@ def _left_from(period: Period, *, per_person: bool) -> tuple[NamedFromClause, Jo
     return before, joined, and_(before.c.snapshot_id == period.previous.id, ~exists(still))
 
 
-def left_since(
-    conn: Connection, period: Period, *, initials: str | None = None, units: list[str] | None = None
-) -> list[Left]:
-    """Restanser of the previous snapshot no longer on the list: per person (gone from them) or per unit."""
-    if period.previous is None:
-        return []
-    before, joined, gone = _left_from(period, per_person=initials is not None)
-    wo = WrittenOffRow.__table__
-    query = (
-        select(before.c.jp_id, before.c.saksbehandler, before.c.enhet, wo.c.written_off_date, wo.c.method)
-        .select_from(joined)
-        .where(gone)
-        .order_by(before.c.jp_id)
-    )
-    if initials is not None:
-        query = query.where(before.c.saksbehandler == initials)
-    if units is not None:
-        query = query.where(before.c.enhet.in_(units))
-    return [Left(*row) for row in conn.execute(query)]
-
-
 # ---- everyone's own figures at once ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PersonFigures:
     """What `mine restanser` says in numbers: restanser now, and how many have left the list since the previous
-    snapshot (`left_since(initials=...)`), of them written off."""
+    snapshot: written off (where the export says so), moved to someone else (still
+    in the list under another saksbehandler), and the rest, gone from the list."""
 
     count: int = 0
     left: int = 0
     left_written_off: int = 0
     ages: Ages = Ages()
+    left_moved: int = 0
 
 
 def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]:
@@ -254,20 +237,36 @@ def person_figures(conn: Connection, period: Period) -> dict[str, PersonFigures]
         .group_by(RestanseRow.saksbehandler)
     )
     counts = {sb: (int(n), Ages(int(a), int(b), int(c))) for sb, n, a, b, c in now}
-    left: dict[str, tuple[int, int]] = {}
+    left: dict[str, tuple[int, int, int]] = {}
     if period.previous is not None:
         before, joined, gone = _left_from(period, per_person=True)
+        written_off = WrittenOffRow.__table__.c.written_off_date
+        other = RestanseRow.__table__.alias("elsewhere")
+        elsewhere = exists(
+            select(other.c.id).where(
+                other.c.snapshot_id == period.current.id, other.c.jp_key == before.c.jp_key
+            )
+        )
         query = (
             select(
-                before.c.saksbehandler, func.count(), func.count(WrittenOffRow.__table__.c.written_off_date)
+                before.c.saksbehandler,
+                func.count(),
+                func.count(written_off),
+                func.count(case((and_(written_off.is_(None), elsewhere), 1))),
             )
             .select_from(joined)
             .where(gone)
             .group_by(before.c.saksbehandler)
         )
-        left = {sb: (int(n), int(written)) for sb, n, written in conn.execute(query)}
+        left = {sb: (int(n), int(written), int(moved)) for sb, n, written, moved in conn.execute(query)}
     empty = (0, Ages())
     return {
-        sb: PersonFigures(counts.get(sb, empty)[0], *left.get(sb, (0, 0)), counts.get(sb, empty)[1])
+        sb: PersonFigures(
+            count=counts.get(sb, empty)[0],
+            left=left.get(sb, (0, 0, 0))[0],
+            left_written_off=left.get(sb, (0, 0, 0))[1],
+            ages=counts.get(sb, empty)[1],
+            left_moved=left.get(sb, (0, 0, 0))[2],
+        )
         for sb in counts.keys() | left.keys()
     }

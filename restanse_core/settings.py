@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from restanse_core.errors import UserError, shown
 
@@ -38,6 +47,7 @@ ABSENT_COLUMNS = ("saksbehandler", "type", "dato")
 class Avskrivningskode(BaseModel):
     label: str
     temporary: bool = False
+    chat: bool = False  # offered when writing off from the bot
 
 
 DEFAULT_CODES: dict[str, Avskrivningskode] = {
@@ -46,8 +56,8 @@ DEFAULT_CODES: dict[str, Avskrivningskode] = {
     "TLF": Avskrivningskode(label="Besvart per telefon"),
     "BN": Avskrivningskode(label="Besvart med notat"),
     "NN": Avskrivningskode(label="Besvart med notat"),
-    "TE": Avskrivningskode(label="Tatt til etterretning"),
-    "TO": Avskrivningskode(label="Tatt til orientering"),
+    "TE": Avskrivningskode(label="Tatt til etterretning", chat=True),
+    "TO": Avskrivningskode(label="Tatt til orientering", chat=True),
     "SA": Avskrivningskode(label="Saken avsluttet"),
     "***": Avskrivningskode(label="Foreløpig svar", temporary=True),
 }
@@ -93,22 +103,62 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(2_000_000, ge=1)  # rows of a table, journalposter of a Noark 5 extract
     xlsx_max_uncompressed_mb: int = Field(500, ge=1)  # an .xlsx is a zip: what it unpacks to, checked first
     retention_months: int = Field(24, ge=1)
+    upload_expiry_hours: int = Field(24, ge=1)  # a file dropped into the chat waits this long for «Lagre»
+    test_recipient: str | None = (
+        None  # initials: every message of a run goes to this person instead (test mode)
+    )
     skip_leaders_without_restanser: bool = False
     public_url: str | None = None
     organisation_name: str = "kommunen"
+    archive_name: str | None = None  # who signs the reminders («Arkivet i Verdal kommune»); default «Arkivet»
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
-    # Where to look for a person first: the first platform that finds them by e-mail gets their messages.
-    platforms: list[str] = Field(default_factory=lambda: ["teams", "slack"])
+    # The channels in the order they are tried for a person: the first that finds them gets their messages;
+    # one that cannot (not found, app not installed) hands the message on to the next. In the environment
+    # as JSON (["teams", "epost"]) or a comma list (teams,epost). Which names exist is the bot's business.
+    platforms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["teams", "slack", "epost"])
     # Unit code → PLATFORM:CHANNEL, e.g. "slack:C0123" or "teams:19:…@thread.tacv2": the unit's totals go there.
     channels: dict[str, str] = Field(default_factory=dict)
-    send_time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    send_time: str = "09:00"
     schedule: str | None = None  # a cron expression instead of "the first working day after an import"
     schedule_working_day: bool = True  # move a cron send day to the next working day
     missing_list_day: int = Field(20, ge=1, le=28)  # remind the arkiv if no list has come this month by then
     delivery_concurrency: int = Field(4, ge=1, le=64)
     # Slack answers about 50 e-mail look-ups a minute: a first month of thousands of new people takes hours.
     delivery_give_up_minutes: float = Field(180, gt=0)
+    # A live source: the records system read on a schedule, and items written off from the bot.
+    source: str | None = None  # e.g. "p360"; its own settings are the keys starting with "p360_"
+    source_options: dict[str, dict[str, Any]] = Field(default_factory=dict)  # gathered from those keys
+    sync_schedule: str = "0 5 * * *"  # cron, Europe/Oslo: nightly, before the working day
+    sync_hold_below: float = Field(0.5, ge=0, le=1)  # a sync with fewer than this share of the last is held
+    monthly_list_day: int = Field(1, ge=1, le=28)  # the month's list is the first sync on or after this day
+    daily_retention_days: int = Field(35, ge=1)  # daily lists; the months' lists are kept retention_months
+    writeoff_by: Literal["saksbehandler", "leder"] = "saksbehandler"  # "leder": also the unit's leaders
+    writeoff_log_days: int = Field(400, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_source_options(cls, data: Any) -> Any:
+        """Keys named after a records-system adapter («p360_base_url») are that adapter's to check."""
+        if not isinstance(data, dict):
+            return data
+        names = source_names()
+        gathered: dict[str, dict[str, Any]] = {}
+        for key in list(data):
+            prefix, sep, rest = str(key).partition("_")
+            if sep and prefix in names:
+                gathered.setdefault(prefix, {})[rest] = data.pop(key)
+        if gathered:
+            data = {**data, "source_options": {**data.get("source_options", {}), **gathered}}
+        return data
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_known(cls, value: str | None) -> str | None:
+        if value and value not in source_names():
+            known = ", ".join(sorted(source_names())) or "(ingen er installert)"
+            raise ValueError(f"ukjent kilde «{value}»; kjente kilder: {known}")
+        return value or None
 
     @field_validator("closed_days")
     @classmethod
@@ -126,6 +176,28 @@ class Settings(BaseSettings):
                 raise ValueError(f"«{item}» er ikke en dag på formen MM-DD eller dd.mm") from None
             out.append(f"{month:02d}-{day:02d}")
         return out
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platforms_json_or_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"«{value}» er ikke en gyldig JSON-liste: {exc.msg}") from None
+            return [part for part in (p.strip() for p in text.split(",")) if part]
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms_are_names(cls, value: list[str]) -> list[str]:
+        names = [name.strip().lower() for name in value]
+        for name in names:
+            if not name.isalpha():
+                raise ValueError(f"«{name}» er ikke et kanalnavn (for eksempel teams, slack eller epost)")
+        return list(dict.fromkeys(names))
 
     @field_validator("columns")
     @classmethod
@@ -147,7 +219,14 @@ class Settings(BaseSettings):
                 )
         return {unit.upper(): target for unit, target in value.items()}
 
-    @field_validator("schedule")
+    @field_validator("send_time")
+    @classmethod
+    def _send_time_is_a_time_of_day(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError(f"«{value}» er ikke et klokkeslett på formen TT:MM, for eksempel 09:00")
+        return value.strip()
+
+    @field_validator("schedule", "sync_schedule")
     @classmethod
     def _schedule_is_cron(cls, value: str | None) -> str | None:
         if value:
@@ -155,8 +234,11 @@ class Settings(BaseSettings):
 
             try:
                 CronTrigger.from_crontab(value)
-            except ValueError as exc:
-                raise ValueError(f"«{value}» er ikke et gyldig cron-uttrykk: {exc}") from None
+            except ValueError:
+                raise ValueError(
+                    f"«{value}» er ikke et gyldig cron-uttrykk: skriv fem felt, minutt time dag måned ukedag, "
+                    "for eksempel «0 9 16 * *» (klokka 09.00 den 16. hver måned)"
+                ) from None
         return value
 
     @field_validator("guide_file")
@@ -177,6 +259,18 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings)
 
+    def writing_off_codes(self) -> set[str]:
+        """Codes whose answer ends a restanse: every code but a temporary one (unless that does not keep it)."""
+        return {
+            code.upper()
+            for code, c in self.avskrivningskoder.items()
+            if not c.temporary or not self.temporary_keeps_restanse
+        }
+
+    def chat_codes(self) -> dict[str, Avskrivningskode]:
+        """The codes a person may choose when writing off from the bot (`chat = true`, never a temporary one)."""
+        return {code.upper(): c for code, c in self.avskrivningskoder.items() if c.chat and not c.temporary}
+
     def temporary_codes(self) -> set[str]:
         """Codes and labels of temporary answers: an export may carry either («***» or «Foreløpig svar»)."""
         return {
@@ -187,6 +281,11 @@ class Settings(BaseSettings):
         }
 
 
+def source_names() -> set[str]:
+    """The records-system adapters installed (entry points `restansebot.sources`): names only, nothing imported."""
+    return {ep.name for ep in entry_points(group="restansebot.sources")}
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -194,7 +293,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise UserError(f"Finner ikke konfigurasjonsfila {path}.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"Konfigurasjonsfila {path} er ikke gyldig TOML: {exc}") from None
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        at = f" på linje {where[1]}, kolonne {where[2]}" if where else ""
+        raise UserError(
+            f"Konfigurasjonsfila {path} er ikke gyldig TOML{at}. Tekst skrives i anførselstegn "
+            '(language = "nn"), lister i hakeparenteser (closed_days = ["12-24"]).'
+        ) from None
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -213,9 +317,43 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"]) or "?"
             env = "RESTANSEBOT_" + str(err["loc"][0]).upper() if err["loc"] else ""
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"  • {key} ({env}): {msg}")
+            lines.append(f"  • {key} ({env}): {_problem(err)}")
         raise UserError("\n".join(lines)) from None
+
+
+def _problem(err: ErrorDetails) -> str:
+    """pydantic's complaint about one setting, in Norwegian (our own validators already speak it)."""
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    shown = f"«{value}»" if isinstance(value, str | int | float) else "verdien"
+    match err["type"]:
+        case "value_error":
+            return str(ctx.get("error", err["msg"]))
+        case "missing":
+            return "mangler"
+        case "extra_forbidden":
+            return "ukjent innstilling"
+        case "int_parsing" | "int_type" | "int_from_float":
+            return f"{shown} er ikke et heltall"
+        case "float_parsing" | "float_type":
+            return f"{shown} er ikke et tall"
+        case "bool_parsing" | "bool_type":
+            return f"{shown} er verken true eller false"
+        case "literal_error":
+            return f"{shown} er ikke en av {str(ctx.get('expected', '')).replace(' or ', ' eller ')}"
+        case "greater_than_equal":
+            return f"må være minst {ctx.get('ge'):g}"
+        case "greater_than":
+            return f"må være større enn {ctx.get('gt'):g}"
+        case "less_than_equal":
+            return f"kan være høyst {ctx.get('le'):g}"
+        case "list_type":
+            return "skal være en liste"
+        case "dict_type" | "model_type":
+            return "skal være en tabell"
+        case "string_type":
+            return "skal være tekst"
+    return f"{shown} er ugyldig"
 
 
 _EXAMPLES = {

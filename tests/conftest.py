@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-import bot.store  # noqa: F401  (the bot's migrations)
 from bot.cli import main
+from bot.store import migrate_schema
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine, migrate
+from restanse_core.store import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -72,7 +72,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def engine(db_url: str):
     engine = make_engine(db_url)
-    migrate(engine)
+    migrate_schema(engine)
     yield engine
     engine.dispose()
 
@@ -250,3 +250,30 @@ def loaded(cli, db_url: str, directory_files, tmp_path: Path) -> str:
         result = cli("--db", db_url, *args)
         assert result.code == 0, result.err
     return db_url
+
+
+def run_restansebot(
+    *args: str, tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`restansebot ARGS` as its own process, with a data directory of its own."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("RESTANSEBOT_")}
+    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path), **(env or {}))
+    command = [sys.executable, "-m", "bot", *args]
+    result = subprocess.run(
+        command, input=stdin, capture_output=True, text=True, env=environment, timeout=300
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture
+def scenario_db(cli, sqlite_url: str, directory_files, tmp_path: Path) -> str:
+    """The two monthly lists of the test scenario (UKA has 30 restanser), in SQLite."""
+    nov, dec = scenario_files(tmp_path)
+    for args in (
+        ("directory", "import", *directory_files),
+        ("import", nov, "--as-of", "13.11.2019"),
+        ("import", dec, "--as-of", "2019-12-16"),
+    ):
+        assert cli("--db", sqlite_url, *args).code == 0
+    return sqlite_url

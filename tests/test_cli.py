@@ -123,7 +123,11 @@ def test_unreachable_database_is_a_clear_message(cli):
 def test_snapshots_are_pruned_after_the_retention_period(cli, loaded, monkeypatch):
     monkeypatch.setenv("RESTANSEBOT_NOW", "2021-01-20T10:00:00+01:00")
     result = cli("--db", loaded, "snapshots", "prune", "--months", "12")
-    assert result.code == 0 and "Slettet 1 lister" in result.out and "13.11.2019" in result.out
+    assert (
+        result.code == 0
+        and "Slettet 1 liste eldre enn 21.01.2020: 13.11.2019" in result.out
+        and "13.11.2019" in result.out
+    )
     listed = cli("--db", loaded, "snapshots", "list").out
     assert "16.12.2019" in listed and "13.11.2019" not in listed  # the newest is always kept
 

@@ -8,11 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,9 +18,7 @@ from sqlalchemy import text
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
 from adapters.teams.tests.fakes import BOT_ID, TENANT, FakeConnector
 from restanse_core.store import make_engine
-from tests.conftest import write_csv
-
-PEOPLE = 24  # saksbehandlere with 30 or more: 24 direct messages, plus leaders and the arkiv
+from tests.processes import PEOPLE, Running, add_users, organisation, outbox, posts_per_ref
 
 
 class SlowSlack(FakeSlack):
@@ -34,48 +30,6 @@ class SlowSlack(FakeSlack):
         if method == "chat.postMessage":
             await asyncio.sleep(self.post_delay)
         await super()._record(method, params)
-
-
-class Running:
-    """A fake platform on 127.0.0.1 in a thread of its own, so processes under test can call it."""
-
-    def __init__(self, fake: Any) -> None:
-        self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> Any:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
-        return self.fake
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-
-
-def organisation(tmp_path: Path, cli, db_url: str) -> list[str]:
-    people = [f"S{i:02d}" for i in range(PEOPLE)]
-    units = write_csv(
-        tmp_path / "enheter.csv",
-        ["enhet;navn;overordnet;ledere", "LMA;Landbruk;;LED", "TDR;Teknisk drift;;TDL"],
-    )
-    persons = [
-        "initialer;navn;epost;enhet;rolle",
-        "LED;Lise Eide;led@k.no;LMA;leder",
-        "TDL;Trond Dahl;tdl@k.no;TDR;leder",
-        "ARK;Arne Arkiv;ark@k.no;TDR;arkiv",
-    ] + [f"{p};Person {p};{p.lower()}@k.no;LMA;" for p in people]
-    rows = ["Jpnr;Type;Sbh;Enhet;Jour.dato"] + [
-        f"2019/{n}-{i};I;{p};LMA;01.10.2019" for n, p in enumerate(people) for i in range(30)
-    ]
-    for args in (
-        ("directory", "import", units, write_csv(tmp_path / "personer.csv", persons)),
-        ("import", write_csv(tmp_path / "liste.csv", rows), "--as-of", "2019-12-16"),
-    ):
-        assert cli("--db", db_url, *args).code == 0
-    return [*people, "LED", "TDL", "ARK"]
 
 
 def environment(fake: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -102,33 +56,11 @@ def send(db_url: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def posts_per_ref(fake: FakeSlack) -> Counter[str]:
-    """Messages that landed (a rate-limited attempt lands nowhere), per outbox row id in their metadata."""
-    refs: Counter[str] = Counter()
-    for messages in fake.history.values():
-        for message in messages:
-            refs[str(message.get("metadata", {}).get("event_payload", {}).get("ref"))] += 1
-    return refs
-
-
-def outbox(db_url: str) -> dict[str, str]:
-    with make_engine(db_url).connect() as conn:
-        return {
-            f"{r.kind}:{r.recipient}": r.status
-            for r in conn.execute(text("SELECT kind, recipient, status FROM outbox"))
-        }
-
-
 def wait_for_posts(fake: FakeSlack, n: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while len(fake.calls_to("chat.postMessage")) < n:
         assert time.monotonic() < deadline, "the fan-out never got going"
         time.sleep(0.02)
-
-
-def add_users(fake: FakeSlack, initials: list[str]) -> None:
-    for i, who in enumerate(initials):
-        fake.add_user(f"U{i:03d}", f"{who.lower()}@k.no")
 
 
 @pytest.mark.slow

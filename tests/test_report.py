@@ -62,12 +62,20 @@ def test_default_comparison_is_at_least_28_days_earlier(cli, loaded, tmp_path):
 
 
 def test_csv_report_opens_in_norwegian_excel(cli, loaded):
+    """The text table's columns in its order, the dates as headings, the sum row last."""
     result = cli("--db", loaded, "report", "--format", "csv")
     assert result.code == 0
     lines = result.out.lstrip("\ufeff").splitlines()
-    assert lines[0] == "enhet;navn;antall;forrige"
+    assert lines[0] == "enhet;navn;13.11.2019;16.12.2019"
     assert "LMA;Landbruk, miljø og arealforvaltning;60;60" in lines
-    assert "NYENHET;;0;1" in lines
+    assert "NYENHET;;1;0" in lines
+    assert lines[-1] == "Sum;;94;93"
+    text_order = [
+        line.split()[0]
+        for line in report(cli, loaded).splitlines()
+        if line.startswith("  ") and "--" not in line
+    ]
+    assert [line.split(";")[0] for line in lines[1:]] == text_order[1:]
 
 
 def test_csv_report_starts_with_a_byte_order_mark(loaded, tmp_path):
@@ -79,7 +87,7 @@ def test_csv_report_starts_with_a_byte_order_mark(loaded, tmp_path):
         capture_output=True,
         check=True,
     ).stdout
-    assert out.startswith(b"\xef\xbb\xbfenhet;navn;antall;forrige")
+    assert out.startswith(b"\xef\xbb\xbfenhet;navn;13.11.2019;16.12.2019")
 
 
 def test_text_report_looks_like_the_procedure_table(cli, loaded):
@@ -90,7 +98,7 @@ def test_text_report_looks_like_the_procedure_table(cli, loaded):
     lma = next(line for line in lines if line.strip().startswith("LMA"))
     assert lma.split()[-2:] == ["60", "60"]
     assert next(line for line in lines if line.strip().startswith("Sum")).split()[-2:] == ["94", "93"]
-    assert "TDR: 33 med underenheter" in text  # the roll-up of TDR and GDO
+    assert "TDR med underenheter: 33 (forrige 33)" in text  # the roll-up of TDR and GDO
 
 
 def test_report_without_snapshots_says_so(cli, db_url):

@@ -8,14 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.delivery.deliver import Delivery, deliver_period
-from bot.delivery.outbox import Outbox
-from bot.scheduler import NudgeScheduler, send_moment
-from bot.service import Restansebot
+from bot.bootstrap import bootstrap
+from bot.plaintext import render_plain
+from bot.scheduler import send_moment
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import FixedClock
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine
 from tests.conftest import write_csv
 from tests.fakes import FakeSender
 
@@ -70,17 +68,12 @@ class World:
 
     def __init__(self, db_url: str, now: str, **settings) -> None:
         self.clock = FixedClock(at(now))
-        self.engine = make_engine(db_url)
-        self.bot = Restansebot(self.engine, Settings(database_url=db_url, **settings), self.clock)
-        self.outbox = Outbox(self.engine)
         self.sender = FakeSender()
-
-        async def deliver(period: str) -> object:
-            return await deliver_period(
-                Delivery(self.bot, self.outbox, {"slack": self.sender}, retry_base=0.01), period
-            )
-
-        self.scheduler = NudgeScheduler(self.bot, self.outbox, deliver, "test:1:x")
+        runtime = bootstrap(
+            Settings(database_url=db_url, **settings), clock=self.clock, senders={"slack": self.sender}
+        )
+        self.engine, self.bot, self.outbox = runtime.engine, runtime.bot, runtime.outbox
+        self.scheduler = runtime.scheduler
 
     def tick(self, now: str):
         self.clock.advance_to(at(now))
@@ -121,7 +114,7 @@ def test_reminders_go_out_at_nine_on_the_first_working_day_after_the_import(impo
     due = world.tick("2019-12-16 09:00")
     assert due.period == "2019-12" and due.send_date.isoformat() == "2019-12-16"
     [message] = world.sent_to("UKA")
-    assert "innen 30.12.19" in message.reply.text()  # 14 days after the day it went out
+    assert "innen 30.12.19" in render_plain(message.reply)  # 14 days after the day it went out
     assert world.tick("2019-12-16 09:01").period is None  # once
     assert len(world.sent_to("UKA")) == 1
 
@@ -142,7 +135,7 @@ def test_a_corrected_list_before_the_send_day_replaces_the_plan(import_list, dir
     world = World(directory, "2019-12-13 14:00")
     import_list("2019-12-13", "2019-12-13 16:00", rows=45, name="rettet.csv")
     world.tick("2019-12-16 09:00")
-    assert "Du har nå 45 restanser" in world.sent_to("UKA")[0].reply.text()
+    assert "Du har nå 45 restanser" in render_plain(world.sent_to("UKA")[0].reply)
 
 
 def test_an_old_list_is_not_mailed_out_weeks_late(import_list, directory):
@@ -160,7 +153,7 @@ def test_arkiv_is_reminded_once_when_the_months_list_is_missing(import_list, dir
     due = world.tick("2020-03-20 08:00")
     assert due.missing_month == "2020-03"
     [reminder] = world.sent_to("ARK")
-    assert "Månedens restanseliste er ikke lest inn ennå (mars 2020)" in reminder.reply.text()
+    assert "Månedens restanseliste er ikke lest inn ennå (mars 2020)" in render_plain(reminder.reply)
     world.tick("2020-03-21 08:00")
     assert len(world.sent_to("ARK")) == 1
 

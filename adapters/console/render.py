@@ -1,4 +1,5 @@
-"""The reply model in the terminal: rich on a terminal, plain text (never wrapped) when piped."""
+"""The reply model in the terminal: rich on a terminal, plain text (never wrapped) when piped. Buttons become the
+words to type («Skriv «vis flere»»), see buttons.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from bot.plaintext import render_plain
+from bot.plaintext import block_lines
 from bot.replies import Actions, Context, Fields, Heading, Image, ItemList, Link, Paragraph, Reply, Table
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -18,9 +19,21 @@ def _markup(text: str) -> Text:
     return Text.from_markup(_BOLD.sub(r"[bold]\1[/bold]", text.replace("[", r"\[")))
 
 
-def render(reply: Reply, console: Console) -> None:
+def button_lines(block: Actions, type_word: str) -> list[str]:
+    """«Skriv «vis flere» eller «vis veiledningen»» for the buttons that call back, and each link button's URL."""
+    words = [f"«{b.label[:1].lower()}{b.label[1:]}»" for b in block.buttons if not b.url]
+    lines = [f"{type_word} " + " · ".join(words)] if words else []
+    return lines + [f"{b.label}: {b.url}" for b in block.buttons if b.url]
+
+
+def render(reply: Reply, console: Console, type_word: str = "Skriv") -> None:
     if not console.is_terminal:
-        console.file.write(render_plain(reply).replace("**", ""))
+        lines: list[str] = []
+        for block in reply.blocks:
+            lines += (
+                [*button_lines(block, type_word), ""] if isinstance(block, Actions) else block_lines(block)
+            )
+        console.file.write("\n".join(lines).strip().replace("**", "") + "\n")
         return
     for block in reply.blocks:
         match block:
@@ -52,8 +65,8 @@ def render(reply: Reply, console: Console) -> None:
                     line = Text("• ")
                     line.append(item.jp_id, style="bold")
                     line.append(f"  {item.date}")
-                    if item.days is not None:
-                        line.append(f"  ({item.days} d)", style="dim")
+                    if item.age:
+                        line.append(f"  ({item.age})", style="dim")
                     if item.title:
                         line.append(f"  {item.title}")
                     if item.link:
@@ -63,9 +76,9 @@ def render(reply: Reply, console: Console) -> None:
                     console.print(Text(more_text, style="dim"))
             case Link(text=text, url=url):
                 console.print(Text(f"{text}: {url}", style=f"link {url}"))
-            case Actions(buttons=buttons):
-                hints = [f"{b.label}: {b.url}" if b.url else f"[{b.label}]" for b in buttons]
-                console.print(Text("  ".join(hints), style="cyan"))
+            case Actions():
+                for hint in button_lines(block, type_word):
+                    console.print(Text(hint, style="cyan"))
             case Image(alt=alt, url=url):
                 console.print(Text(f"[{alt}] {url}", style="dim"))
         console.print()

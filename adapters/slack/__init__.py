@@ -16,8 +16,9 @@ from adapters.slack import config as _config
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.cli import Cli
+    from bot.cli.context import Cli
     from bot.delivery.port import Sender
+    from bot.doctor import Finding
     from bot.platform import Runtime
 
 NAME = "slack"
@@ -42,6 +43,13 @@ def sender(runtime: Runtime) -> Sender:
     from adapters.slack.app import standalone_sender
 
     return standalone_sender(runtime.bot, _config.load_config(runtime.env, receiving=False))
+
+
+async def doctor(runtime: Runtime) -> list[Finding]:
+    """Checks for `restansebot doctor`: a token Slack accepts, settings that belong together, https."""
+    from adapters.slack.doctor import check
+
+    return await check(runtime.env, runtime.public_url)
 
 
 def add_serve_options(parser: argparse.ArgumentParser) -> None:

@@ -14,10 +14,9 @@ from adapters.slack.config import EVENTS_PATH
 from restanse_core.errors import UserError
 
 if TYPE_CHECKING:
-    from bot.cli import Cli
+    from bot.cli.context import Cli
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifests" / "slack" / "manifest.yml"
-PLACEHOLDER = "https://restansebot.example.no"
 
 
 def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.delivery.port import Sender
+    from bot.doctor import Finding
     from bot.platform import Runtime
 
 NAME = "teams"
@@ -43,6 +44,15 @@ def sender(runtime: Runtime) -> Sender | None:
     from adapters.teams.app import standalone_sender
 
     return standalone_sender(runtime, _config.TeamsConfig.from_env(runtime.env))
+
+
+async def doctor(runtime: Runtime) -> list[Finding]:
+    """Checks for `restansebot doctor`: a token for the bot, and an https address Teams can reach."""
+    if not configured(runtime.env):
+        return []
+    from adapters.teams.doctor import check
+
+    return await check(_config.TeamsConfig.from_env(runtime.env), runtime.public_url)
 
 
 def add_serve_options(parser: argparse.ArgumentParser) -> None:

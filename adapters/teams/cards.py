@@ -7,7 +7,6 @@ are Action.OpenUrl. A reply meant for a channel never carries its sensitive bloc
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +35,6 @@ VERSION = "1.5"
 ACTION_KEY = "restansebot"  # the key in Action.Submit data that marks a press on one of our buttons
 MAX_CARD_BYTES = 26_000  # Teams refuses messages over about 28 KB
 Card = dict[str, Any]
-DaysLabel = Callable[[int], str]
 
 
 def _text(text: str, **style: Any) -> Card:
@@ -80,12 +78,8 @@ def _table(table: Table) -> list[Card]:
     return [_text(table.title, weight="Bolder"), element] if table.title else [element]
 
 
-def _item(item: Item, days_label: DaysLabel) -> Card:
-    head = " · ".join(
-        part
-        for part in (f"**{item.jp_id}**", item.date, days_label(item.days) if item.days is not None else "")
-        if part
-    )
+def _item(item: Item) -> Card:
+    head = " · ".join(part for part in (f"**{item.jp_id}**", item.date, item.age) if part)
     element: Card = {
         "type": "Container",
         "spacing": "Small",
@@ -105,7 +99,7 @@ def button(b: Button) -> Card:
     return {**action, "style": style} if style else action
 
 
-def elements(block: Block, days_label: DaysLabel) -> list[Card]:
+def elements(block: Block) -> list[Card]:
     match block:
         case Heading(text=text):
             return [_text(text, size="Large", weight="Bolder", style="heading")]
@@ -118,7 +112,7 @@ def elements(block: Block, days_label: DaysLabel) -> list[Card]:
         case Table():
             return _table(block)
         case ItemList(items=items, more=more, more_text=more_text):
-            out = [_item(i, days_label) for i in items]
+            out = [_item(i) for i in items]
             return out + ([_text(more_text or f"… og {more} til", isSubtle=True)] if more else [])
         case Link(text=text, url=url):
             return [_text(f"[{text}]({url})")]
@@ -148,10 +142,10 @@ class FinishedCard(dict[str, Any]):
         return self
 
 
-def card(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> FinishedCard:
+def card(reply: Reply) -> FinishedCard:
     body: list[Card] = []
     for block in reply.blocks:
-        body += elements(block, days_label)
+        body += elements(block)
     return FinishedCard(
         type="AdaptiveCard",
         body=body,
@@ -186,9 +180,9 @@ def for_channel(reply: Reply) -> Reply:
     return replace(public, summary=heading)
 
 
-def message(reply: Reply, days_label: DaysLabel = lambda n: f"{n} d") -> Activity:
+def message(reply: Reply) -> Activity:
     """One Teams message: the card with a text fallback, or plain text when the card would be too large."""
-    content = card(reply, days_label)
+    content = card(reply)
     activity = Activity(type=ActivityTypes.message)
     if reply.summary:
         activity.summary = reply.summary

@@ -6,15 +6,16 @@ local trials only; the rules that keep it local are checked here, before anythin
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.network import is_loopback_host
 from restanse_core.errors import UserError
 
 SETTINGS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+DEFAULT_FILE_HOSTS = "*.sharepoint.com"  # where a file uploaded in the personal chat is fetched from
 SDK_PREFIXES = ("CONNECTIONS__", "CONNECTIONSMAP__", "AGENTAPPLICATION__")
 # Any of these means a real Azure Bot identity is configured.
 CREDENTIAL_KEYS = ("CLIENTID", "CLIENTSECRET", "CERTPFXFILE", "FEDERATEDCLIENTID", "FEDERATEDTOKENFILE")
@@ -27,19 +28,6 @@ def _setting(env: Mapping[str, str], key: str) -> str:
 def anonymous_allowed(env: Mapping[str, str]) -> bool:
     """Read as the SDK reads it: "true" or "1", any case; anything else is off."""
     return _setting(env, "ANONYMOUS_ALLOWED").lower() in ("true", "1")
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """127.0.0.0/8, ::1 or the name localhost."""
-    if not host:
-        return False
-    name = host.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def is_loopback_url(url: str | None) -> bool:
@@ -70,8 +58,9 @@ class Pacing:
     per_conversation: float = 7.0  # Teams: 7 per second per conversation (thread)
 
     @property
-    def enabled(self) -> bool:
-        return self.per_tenant > 0 or self.per_conversation > 0
+    def rates(self) -> dict[str, float]:
+        """For the shared pacer (bot.delivery.pacing)."""
+        return {"tenant": self.per_tenant, "conversation": self.per_conversation}
 
 
 @dataclass(frozen=True)
@@ -95,6 +84,7 @@ class TeamsConfig:
     pacing: Pacing = field(default_factory=Pacing)
     retry: Retry = field(default_factory=Retry)
     service_hosts: tuple[str, ...] = ()  # extra hosts allowed as serviceUrl (besides Microsoft's)
+    file_hosts: tuple[str, ...] = (DEFAULT_FILE_HOSTS,)  # where uploaded files may be downloaded from
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, no_pacing: bool = False) -> TeamsConfig:
@@ -123,6 +113,11 @@ class TeamsConfig:
         hosts = tuple(
             h.strip() for h in env.get("RESTANSEBOT_TEAMS_SERVICE_HOSTS", "").split(",") if h.strip()
         )
+        file_hosts = tuple(
+            h.strip()
+            for h in (env.get("RESTANSEBOT_TEAMS_FILE_HOSTS") or DEFAULT_FILE_HOSTS).split(",")
+            if h.strip()
+        )
         return cls(
             sdk=load_configuration_from_env(sdk_env),
             anonymous=anonymous,
@@ -131,6 +126,7 @@ class TeamsConfig:
             pacing=Pacing(0, 0) if no_pacing else pacing,
             retry=Retry(attempts=max(1, attempts)),
             service_hosts=hosts,
+            file_hosts=file_hosts,
         )
 
     def check_listening(self, host: str) -> None:

@@ -36,11 +36,13 @@ def _commands(texts: Texts) -> list[dict[str, str]]:
     out = []
     for command_id in MAIN_COMMANDS:
         command = registry.get(command_id)
+        assert command is not None, command_id
         description = texts(command.help_key)
         if command.argument:  # e.g. "enhet LMA": say what the argument is and show an example
-            example = f" {texts('hjelp.examples')}: «{command.examples[0]}»." if command.examples else ""
+            examples = command.examples(texts)
+            example = f" {texts('hjelp.examples')}: «{examples[0]}»." if examples else ""
             description = f"{description} ({texts(command.argument)}){example}"
-        out.append({"title": command.aliases[0][:128], "description": description[:4000]})
+        out.append({"title": command.name(texts)[:128], "description": description[:4000]})
     return out
 
 

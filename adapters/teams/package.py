@@ -13,7 +13,7 @@ from adapters.teams.manifest import MANIFEST_DIR, build_manifest, dumps
 from restanse_core.errors import UserError
 
 if TYPE_CHECKING:
-    from bot.cli import Cli
+    from bot.cli.context import Cli
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 ICONS = ("color.png", "outline.png")

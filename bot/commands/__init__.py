@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from bot.commands import enhet, guide, hjelp, mine, oversikt, send, status
+from bot.commands import (
+    enhet,
+    flere,
+    flest,
+    guide,
+    hjelp,
+    mine,
+    opplasting,
+    oversikt,
+    send,
+    smalltalk,
+    status,
+    utsending,
+)
 from bot.registry import Registry
 
 
 def build_registry() -> Registry:
     registry = Registry()
-    for module in (mine, enhet, oversikt, guide, status, send, hjelp):
-        registry.add(module.COMMAND)
+    for command in (
+        mine.COMMAND,
+        enhet.COMMAND,
+        oversikt.COMMAND,
+        flest.COMMAND,
+        guide.COMMAND,
+        status.COMMAND,
+        send.COMMAND,
+        utsending.COMMAND,
+        opplasting.COMMAND,
+        hjelp.COMMAND,
+        flere.COMMAND,
+        smalltalk.HELLO,
+        smalltalk.THANKS,
+    ):
+        registry.add(command)
     return registry

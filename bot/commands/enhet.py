@@ -10,6 +10,7 @@ from bot.commands.common import d, guide_buttons, no_snapshot, source_line
 from bot.context import Ask
 from bot.registry import Command
 from bot.replies import Context, Fields, Heading, Paragraph, Reply, Table
+from bot.texts import echo
 from restanse_core import reports
 from restanse_core.importers.headings import normalise_heading
 from restanse_core.model import Organisation
@@ -52,7 +53,7 @@ def handle(ask: Ask) -> Reply:
             return Reply((Paragraph(t("enhet.missing_argument")),))
         code, suggestion = find_unit(org, text, set(org.units) | set(now))
         if code is None:
-            message = t("enhet.not_found", text=text)
+            message = t("enhet.not_found", text=echo(text))
             if suggestion:
                 message += " " + t("enhet.did_you_mean", suggestion=suggestion)
             return Reply((Paragraph(message),))
@@ -113,5 +114,4 @@ COMMAND = Command(
     help_key="commands.enhet",
     handler=handle,
     argument="commands.arg_enhet",
-    examples=("enhet LMA", "enhet Teknisk drift"),
 )

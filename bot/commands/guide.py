@@ -37,5 +37,4 @@ COMMAND = Command(
     help_key="commands.guide",
     handler=handle,
     open_to_unknown=True,
-    examples=("guide",),
 )

@@ -10,18 +10,18 @@ from bot.replies import Block, Fields, Heading, Paragraph, Reply
 def handle(ask: Ask) -> Reply:
     bot, t = ask.bot, ask.bot.texts
     role = ask.asker.role if ask.asker else None
+    shown = [c for c in bot.registry.commands if not c.hidden and (c.allows(role) or role is None)]
     pairs = []
-    for command in bot.registry.commands:
-        if command.hidden or not (command.allows(role) or role is None):
-            continue
-        name = command.examples[0] if command.examples else command.aliases[0]
+    for command in shown:
+        name = command.name(t)
         if command.argument:
-            name = f"{command.aliases[0]} <{t(command.argument)}>"
+            name = f"{name} <{t(command.argument)}>"
         text = t(command.help_key)
-        if command.roles is not None:
-            text += f" ({t('hjelp.only_for', who=', '.join(t('roles.' + r.value) for r in sorted(command.roles)))})"
+        if command.roles is not None:  # said once, here: the help texts themselves do not name the roles
+            who = ", ".join(t("roles." + r.value) for r in sorted(command.roles))
+            text = f"{text.rstrip('.')} ({t('hjelp.only_for', who=who)})."
         pairs.append((name, text))
-    examples = [e for c in bot.registry.commands if c.allows(role) for e in c.examples]
+    examples = [e for c in shown if c.allows(role) for e in c.examples(t)]
     blocks: list[Block] = [
         Heading(t("hjelp.title")),
         Paragraph(t("hjelp.intro")),
@@ -33,7 +33,16 @@ def handle(ask: Ask) -> Reply:
 
 COMMAND = Command(
     id="hjelp",
-    aliases=("hjelp", "help", "kommandoer", "commands", "hva kan du", "what can you do"),
+    aliases=(
+        "hjelp",
+        "help",
+        "kommandoer",
+        "kommandoar",
+        "commands",
+        "hva kan du",
+        "kva kan du",
+        "what can you do",
+    ),
     help_key="commands.hjelp",
     handler=handle,
     open_to_unknown=True,

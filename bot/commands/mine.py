@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from bot.commands.common import d, guide_buttons, no_snapshot, source_line
 from bot.context import Ask
-from bot.registry import Command
+from bot.registry import Action, Command
 from bot.replies import Actions, Button, Heading, Item, ItemList, Paragraph, Reply
 from restanse_core import reports
 from restanse_core.model import Restanse
+
+NEXT_PAGE = "mine.page"
+
+
+def last_page_start(offset: int, count: int, page: int) -> int:
+    """A "next page" offset past the end of the list (an old button, a forged value) shows the last page."""
+    if offset < count:
+        return max(0, offset)
+    return (count - 1) // page * page if count else 0
 
 
 def handle(ask: Ask) -> Reply:
@@ -20,25 +29,26 @@ def handle(ask: Ask) -> Reply:
     as_of = period.current.as_of
     figures = bot.person_figures(me)  # the count and what has left the list: worked out once per import
     count = figures.count
+    offset = last_page_start(ask.offset, count, bot.settings.list_length)
     items: list[Restanse] = []
     if count:
         with bot.connect() as conn:
-            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset)
+            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, offset)
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
         blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
     else:
         blocks.append(Paragraph(t.plural("mine.count", count, date=d(as_of)), sensitive=True))
-        if count >= bot.settings.threshold and ask.offset == 0:
+        if count >= bot.settings.threshold and offset == 0:
             blocks.append(
                 Paragraph(t("mine.over_threshold", threshold=bot.settings.threshold), sensitive=True)
             )
-        if count > len(items) and ask.offset == 0:  # a shown list carries its days; a long one gets a summary
+        if count > len(items) and offset == 0:  # a shown list carries its days; a long one gets a summary
             age = figures.ages
             blocks.append(
                 Paragraph(t("mine.ages", a=age.up_to_30, b=age.up_to_90, c=age.older), sensitive=True)
             )
-        more = max(0, count - ask.offset - len(items))
+        more = max(0, count - offset - len(items))
         blocks.append(
             ItemList(
                 tuple(
@@ -48,6 +58,7 @@ def handle(ask: Ask) -> Reply:
                         r.days_open(as_of),
                         r.shown_title,
                         bot.records_link(r.jp_id),
+                        age=t.age(days) if (days := r.days_open(as_of)) is not None else "",
                     )
                     for r in items
                 ),
@@ -56,17 +67,15 @@ def handle(ask: Ask) -> Reply:
             )
         )
         if more:
-            next_offset = ask.offset + len(items)
+            next_offset = offset + len(items)
             blocks.append(
-                Actions((Button(t("common.next_page"), "mine.page", str(next_offset)),), sensitive=True)
+                Actions((Button(t("common.next_page"), NEXT_PAGE, str(next_offset)),), sensitive=True)
             )
-    if period.previous and ask.offset == 0:
+    if period.previous and offset == 0:
         since = d(period.previous.as_of)
         if figures.left:
-            text = t.plural("mine.left", figures.left, date=since)
-            written = figures.left_written_off
-            if written and period.current.has_writeoff_dates:
-                text += " " + t("mine.left_written_off", n=written)
+            parts = left_parts(ask, figures, period.current.has_writeoff_dates)
+            text = t.plural("mine.left", figures.left, date=since, parts=parts)
             blocks.append(Paragraph(text, sensitive=True))
         elif count:
             blocks.append(Paragraph(t("mine.left_none", date=since), sensitive=True))
@@ -74,8 +83,26 @@ def handle(ask: Ask) -> Reply:
     return Reply(tuple(blocks), summary=t.plural("mine.count", count, date=d(as_of)).replace("**", ""))
 
 
+def left_parts(ask: Ask, figures: reports.PersonFigures, has_writeoff_dates: bool) -> str:
+    """«3 er avskrevet, 5 er flyttet til andre saksbehandlere og 8 er ikke lenger med i lista»: what the bot knows
+    about the entries that left. Without write-off dates in the export, written off and deleted look the same."""
+    t = ask.bot.texts
+    parts = []
+    if has_writeoff_dates and figures.left_written_off:
+        parts.append(t.plural("mine.left_part.written_off", figures.left_written_off))
+    if figures.left_moved:
+        parts.append(t.plural("mine.left_part.moved", figures.left_moved))
+    gone = figures.left - figures.left_moved - (figures.left_written_off if has_writeoff_dates else 0)
+    if gone:
+        parts.append(
+            t.plural("mine.left_part.gone" if has_writeoff_dates else "mine.left_part.gone_unknown", gone)
+        )
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {t('common.and')} {parts[-1]}"
+
+
 COMMAND = Command(
     id="mine",
+    actions=(Action(NEXT_PAGE, page=True),),
     aliases=(
         "mine restanser",
         "mine restansar",
@@ -92,5 +119,4 @@ COMMAND = Command(
     ),
     help_key="commands.mine",
     handler=handle,
-    examples=("mine restanser",),
 )

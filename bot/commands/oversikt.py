@@ -16,7 +16,7 @@ def handle(ask: Ask) -> Reply:
         return no_snapshot(ask)
     table = bot.unit_table()
     assert table is not None
-    blocks: list[Block] = [Heading(t("oversikt.title")), procedure_table(table, t, title=t("oversikt.title"))]
+    blocks: list[Block] = [Heading(t("oversikt.title")), procedure_table(table, t)]
     if period.previous is None:
         blocks.append(Context(t("oversikt.no_compare")))
     blocks.append(source_line(ask, period))
@@ -38,5 +38,4 @@ COMMAND = Command(
     ),
     help_key="commands.oversikt",
     handler=handle,
-    examples=("oversikt",),
 )

@@ -43,5 +43,4 @@ COMMAND = Command(
     help_key="commands.status",
     handler=handle,
     open_to_unknown=True,
-    examples=("status",),
 )

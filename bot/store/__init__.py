@@ -2,7 +2,19 @@
 
 from pathlib import Path
 
-from restanse_core.store.database import register_migrations
+from sqlalchemy import Engine
+
+from restanse_core.store import migrate
+from restanse_core.store.database import pending_migrations
 
 VERSIONS = Path(__file__).parent / "versions"
-register_migrations(VERSIONS)
+
+
+def migrate_schema(engine: Engine) -> None:
+    """The domain's migrations and the bot's branch, to the newest revision."""
+    migrate(engine, [VERSIONS])
+
+
+def schema_behind(engine: Engine) -> set[str]:
+    """The migrations the database still lacks (empty when it is current)."""
+    return pending_migrations(engine, [VERSIONS])

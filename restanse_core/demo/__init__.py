@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from restanse_core.importers import import_snapshot
 from restanse_core.importers.directory import read_directory_file
 from restanse_core.importers.source import Limits
 from restanse_core.settings import Settings, default_data_dir
-from restanse_core.store import make_engine, migrate, repository
+from restanse_core.store import repository
 
 HERE = Path(__file__).parent
 FIRST, SECOND = date(2019, 11, 13), date(2019, 12, 16)
@@ -278,13 +280,11 @@ def _write_exports(folder: Path, rng: random.Random, officers: dict[str, list[st
     return paths[0], paths[1]
 
 
-def create_demo_database(url: str, settings: Settings) -> DemoInfo:
-    """(Re)create the demo data in the database at `url`: directory and both snapshots replaced."""
+def create_demo_database(engine: Engine, settings: Settings) -> DemoInfo:
+    """(Re)create the demo data in a migrated database: directory and both snapshots replaced."""
     rng = random.Random(20191216)
     counts = _counts()
     people, officers, leaders = _people(rng, counts)
-    engine = make_engine(url)
-    migrate(engine)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         units_file = folder / "enheter.csv"
@@ -312,5 +312,4 @@ def create_demo_database(url: str, settings: Settings) -> DemoInfo:
         # Confirmed: the demo's lists are complete, whatever the database held before.
         a = import_snapshot(engine, first, demo_settings, as_of=FIRST, imported_by="demo", confirmed=True)
         b = import_snapshot(engine, second, demo_settings, as_of=SECOND, imported_by="demo", confirmed=True)
-    engine.dispose()
     return DemoInfo(len(units), len(persons), a.restanser, b.restanser)

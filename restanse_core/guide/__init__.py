@@ -1,4 +1,5 @@
-"""The avskriving guide: ePhorte's from the procedure by default, or the archive's own Markdown file."""
+"""The avskriving guide: ePhorte's from the procedure by default (in Bokmål, Nynorsk or English), or the archive's
+own Markdown file."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_GUIDE = Path(__file__).parent / "avskriving-ephorte.md"
+HERE = Path(__file__).parent
+DEFAULT_GUIDES = {
+    "nb": HERE / "avskriving-ephorte.md",
+    "nn": HERE / "avskriving-ephorte.nn.md",
+    "en": HERE / "avskriving-ephorte.en.md",
+}
 _STEP = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 
 
@@ -48,5 +54,7 @@ def parse_guide(markdown: str) -> Guide:
     return Guide(title or "Avskriving av restanser", markdown, intro, steps, outro)
 
 
-def load_guide(path: Path | None = None) -> Guide:
-    return parse_guide((path or DEFAULT_GUIDE).read_text(encoding="utf-8"))
+def load_guide(path: Path | None = None, language: str = "nb") -> Guide:
+    """The archive's own guide if it has one (in whatever language it is written), else ePhorte's in `language`."""
+    default = DEFAULT_GUIDES.get(language, DEFAULT_GUIDES["nb"])
+    return parse_guide((path or default).read_text(encoding="utf-8"))

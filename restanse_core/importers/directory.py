@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Sequence
@@ -11,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from restanse_core.clock import Clock, default_clock
 from restanse_core.errors import ConfirmationNeeded, ImportRefused, ImportWarning, Problem, UserError
 from restanse_core.importers.clean import clean_text
 from restanse_core.importers.guards import heading_list
 from restanse_core.importers.headings import match_headings, normalise_heading
 from restanse_core.importers.source import Limits
-from restanse_core.importers.tabular import EXCEL_SUFFIXES
+from restanse_core.importers.tabular import EXCEL_SUFFIXES, unreadable_excel, unreadable_table
 from restanse_core.importers.textfile import (
     detect_encoding,
     head_lines,
@@ -41,6 +43,8 @@ PEOPLE_HEADINGS = {
     "email": ("epost", "email", "mail", "epostadresse"),
     "unit": ("enhet", "unit", "admenhet"),
     "role": ("rolle", "role"),
+    "kanal": ("kanal", "channel", "foretrukketkanal"),
+    "login": ("brukernavn", "login", "arkivbruker"),
 }
 ROLE_NAMES = {
     "": Rolle.SAKSBEHANDLER,
@@ -86,7 +90,10 @@ def _read_table(path: Path, limits: Limits) -> tuple[pd.DataFrame, int]:
     try:
         if suffix in EXCEL_SUFFIXES:
             refuse_zip_bomb(path, limits.xlsx_max_bytes)
-            frame = pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+            try:
+                frame = pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False)
+            except Exception:  # calamine's own error types, in English
+                raise unreadable_excel(path.name) from None
         elif suffix in {".csv", ".txt", ".tsv"}:
             if path.stat().st_size == 0:
                 raise UserError(f"{path.name} er tom.")
@@ -102,8 +109,8 @@ def _read_table(path: Path, limits: Limits) -> tuple[pd.DataFrame, int]:
             )
     except UserError:
         raise
-    except Exception as exc:  # pandas and calamine raise many error types for a broken file
-        raise UserError(f"{path.name} kan ikke leses som en tabell: {str(exc)[:300]}") from None
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+        raise unreadable_table(path.name, exc) from None
     if len(frame) > limits.max_rows:
         raise limits.refuse_rows(path.name)
     cleaned = 0
@@ -123,8 +130,37 @@ def _columns(frame: pd.DataFrame, wanted: dict[str, tuple[str, ...]]) -> dict[st
     }
 
 
-def read_directory_file(path: Path, limits: Limits) -> DirectoryFile:
-    """A units file or a people file, known from its headings."""
+def classify_file(path: Path, limits: Limits) -> str:
+    """«restanser», «enheter» or «personer», from the file's first row: a people file has initialer plus navn
+    or epost; a units file has enhet plus navn; anything else (a Noark 5 extract too) is a restanse list."""
+    if path.name.lower().endswith((".xml", ".gz")):
+        return "restanser"
+    headings = {normalise_heading(h) for h in _first_row(path, limits)}
+    has = lambda names: bool(headings & set(names))  # noqa: E731
+    if has(("initialer", "initials")) and (has(PEOPLE_HEADINGS["name"]) or has(PEOPLE_HEADINGS["email"])):
+        return "personer"
+    if has(UNIT_HEADINGS["code"]) and has(UNIT_HEADINGS["name"]):
+        return "enheter"
+    return "restanser"
+
+
+def _first_row(path: Path, limits: Limits) -> list[str]:
+    """The first row of a table, read without reading the rest."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        refuse_zip_bomb(path, limits.xlsx_max_bytes)
+        try:
+            sheet = pd.read_excel(path, engine="calamine", header=None, dtype=str, nrows=1)
+        except Exception:  # calamine's own error types, in English
+            raise unreadable_excel(path.name) from None
+        return [str(v) for v in sheet.iloc[0].tolist()] if len(sheet) else []
+    encoding = detect_encoding(path)
+    first = next((line for line in head_lines(read_head(path), encoding, 10) if line.strip()), "")
+    return split_line(first, sniff_separator(first))
+
+
+def read_directory_file(path: Path, limits: Limits, channels: Sequence[str] | None = None) -> DirectoryFile:
+    """A units file or a people file, known from its headings. `channels` are the names a person's `kanal`
+    may take (the bot knows which exist); without it any single word is taken."""
     frame, cleaned = _read_table(path, limits)
     headings = [str(c) for c in frame.columns]
     journalpost = [h for h in headings if match_headings([h]).keys() & _JOURNALPOST_FIELDS]
@@ -144,7 +180,7 @@ def read_directory_file(path: Path, limits: Limits) -> DirectoryFile:
                 f"{path.name}: en personfil trenger en kolonne for navn eller e-post i tillegg til initialene. "
                 f"Overskriftene i fila er: {heading_list(headings)}."
             )
-        people = _people(path, frame, people_cols)
+        people = _people(path, frame, people_cols, channels)
         return DirectoryFile("people", [], people, _without_email(people), cleaned)
     if {"code", "name"} <= unit_cols.keys():
         return DirectoryFile("units", _units(path, frame, unit_cols), [], [], cleaned)
@@ -155,13 +191,22 @@ def read_directory_file(path: Path, limits: Limits) -> DirectoryFile:
 
 
 def import_directory(
-    engine: Engine, paths: Sequence[Path], limits: Limits, *, confirmed: bool = False
+    engine: Engine,
+    paths: Sequence[Path],
+    limits: Limits,
+    *,
+    changed_by: str,
+    channels: Sequence[str] | None = None,
+    confirmed: bool = False,
+    names: Sequence[str] | None = None,
+    clock: Clock | None = None,
 ) -> list[DirectoryFile]:
-    """Read every file first, then replace the units and/or people they hold, all in one transaction.
+    """Read every file first, then replace the units and/or people they hold, all in one transaction, and
+    record who did it, when and from which file (`names`: the files' names as the person knows them).
 
     A file without a single unit or person would empty that part of the directory: stored only when confirmed.
     """
-    files = [read_directory_file(path, limits) for path in paths]
+    files = [read_directory_file(path, limits, channels) for path in paths]
     empty = [
         ImportWarning(
             "empty_file",
@@ -180,6 +225,17 @@ def import_directory(
             else:
                 repository.replace_people(conn, f.people)
         repository.bump_directory_version(conn, uuid.uuid4().hex)
+        now = (clock or default_clock()).now()
+        for path, name, f in zip(paths, names or [p.name for p in paths], files, strict=True):
+            repository.record_directory_change(
+                conn,
+                kind=f.kind,
+                file_name=name,
+                checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+                changed_by=changed_by,
+                changed_at=now,
+                count=len(f.units) if f.kind == "units" else len(f.people),
+            )
     return files
 
 
@@ -246,7 +302,17 @@ def _cycles(units: dict[str, Enhet]) -> list[list[str]]:
     return rings
 
 
-def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Person]:
+def _kanal(raw: str, channels: Sequence[str] | None) -> str | None:
+    """«Teams», «E-post» → teams, epost; None when the name is not one of `channels`."""
+    name = normalise_heading(raw)
+    if channels is None:
+        return name if name.isalpha() else None
+    return name if name in channels else None
+
+
+def _people(
+    path: Path, frame: pd.DataFrame, cols: dict[str, str], channels: Sequence[str] | None
+) -> list[Person]:
     problems: list[Problem] = []
     people: dict[str, Person] = {}
     emails: dict[str, tuple[str, int]] = {}
@@ -285,8 +351,21 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
             )
             continue
         unit = row[cols["unit"]].upper() if "unit" in cols and row[cols["unit"]] else None
+        raw_kanal = row[cols["kanal"]] if "kanal" in cols else ""
+        kanal = _kanal(raw_kanal, channels) if raw_kanal else None
+        if raw_kanal and kanal is None:
+            known = ", ".join(channels) if channels else "ett ord"
+            problems.append(Problem(path.name, line, cols["kanal"], raw_kanal, f"ukjent kanal ({known})"))
+            continue
+        login = row[cols["login"]] if "login" in cols else ""  # exactly as the records system writes it
         people[initials] = Person(
-            initials, row[cols["name"]] if "name" in cols else initials, email.lower() or None, unit, role
+            initials,
+            row[cols["name"]] if "name" in cols else initials,
+            email.lower() or None,
+            unit,
+            role,
+            kanal=kanal,
+            login=login or None,
         )
     if problems:
         raise ImportRefused(path.name, problems)

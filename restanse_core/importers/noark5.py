@@ -201,12 +201,27 @@ def _iterparse(stream: IO[bytes], **kwargs: Any) -> Any:
 def _xml_error(name: str, exc: Exception) -> UserError:
     if isinstance(exc, etree.XMLSyntaxError):
         line = f" på linje {exc.lineno}" if exc.lineno else ""
-        detail = _LXML_POSITION.sub("", exc.msg or "").strip() or "ukjent feil"
-        return UserError(f"{name} er ikke gyldig XML{line}: {detail}. Ingenting er lagret.")
-    return UserError(f"{name} kan ikke leses som gzip-komprimert XML: {exc}. Ingenting er lagret.")
+        return UserError(
+            f"{name} er ikke gyldig XML{line}: {_xml_problem(exc.msg or '')}. Ingenting er lagret."
+        )
+    return UserError(
+        f"{name} kan ikke leses som gzip-komprimert XML: fila er skadet eller ikke komprimert med gzip. "
+        "Ingenting er lagret."
+    )
 
 
-_LXML_POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
+_TAG_MISMATCH = re.compile(r"Opening and ending tag mismatch: ([^\s,]+) line \d+ and ([^\s,]+)")
+
+
+def _xml_problem(message: str) -> str:
+    """lxml's (English) complaint in Norwegian: the common ones by name, the rest in general words."""
+    if match := _TAG_MISMATCH.search(message):
+        return f"<{match[1]}> avsluttes med </{match[2]}>"
+    if "Premature end of data" in message or "EndTag" in message:
+        return "fila slutter midt i et element (avkortet?)"
+    return "elementene eller tegnene er ikke skrevet etter XML-reglene"
+
+
 _READ_ERRORS = (etree.XMLSyntaxError, OSError, EOFError)
 
 

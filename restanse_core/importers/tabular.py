@@ -13,7 +13,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from restanse_core.errors import Problem, UserError, shown
+from restanse_core.errors import Problem, UserError
 from restanse_core.importers.guards import AmbiguousColumns, MissingColumn, printed_date
 from restanse_core.importers.headings import ambiguous_headings, looks_like_header, match_headings
 from restanse_core.importers.source import ROW, Limits, Progress, RowSource
@@ -93,7 +93,7 @@ def _open_text(path: Path, mapping: Mapping[str, str], limits: Limits) -> RowSou
                     except pd.errors.EmptyDataError:
                         return
                     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-                        raise _unreadable(path.name, exc, header_index + 1) from None
+                        raise unreadable_table(path.name, exc, header_index + 1) from None
                 for line, _expected, saw in _bad_lines(caught):
                     bad.add(line)
                     rejected.append(_too_many_fields(path.name, header_index + 1 + line, saw, len(headings)))
@@ -168,15 +168,26 @@ def _line_numbers(done: int, count: int, bad: set[int]) -> np.ndarray:
     return candidates[:count]
 
 
-def _unreadable(name: str, exc: Exception, header_line: int) -> UserError:
-    text = str(exc)
-    quote = _OPEN_QUOTE.search(text)
+def unreadable_table(name: str, exc: Exception, header_line: int = 1) -> UserError:
+    """The CSV reader's complaint in Norwegian, with the line it concerns where it says (its own words are
+    English and never shown)."""
+    quote = _OPEN_QUOTE.search(str(exc))
     if quote:
         return UserError(
             f'{name} kan ikke leses som en tabell: et anførselstegn (") åpnes rundt rad '
             f"{header_line + int(quote.group(1))} og lukkes aldri. Er fila avkuttet?"
         )
-    return UserError(f"{name} kan ikke leses som en tabell: {shown(text, 300)}")
+    return UserError(
+        f"{name} kan ikke leses som en tabell: fila er ikke en tabell med kolonner skilt av semikolon, "
+        "komma eller tabulator. Ingenting er lagret."
+    )
+
+
+def unreadable_excel(name: str) -> UserError:
+    return UserError(
+        f"{name} kan ikke leses som et Excel-ark: fila er skadet, passordbeskyttet eller ikke en Excel-fil. "
+        "Åpne den i Excel og lagre den på nytt som .xlsx, eller eksporter lista som .csv. Ingenting er lagret."
+    )
 
 
 def _cell_text(value: object) -> object:
@@ -204,8 +215,8 @@ def _open_excel(path: Path, mapping: Mapping[str, str], limits: Limits) -> RowSo
     refuse_zip_bomb(path, limits.xlsx_max_bytes)
     try:
         sheet = pd.read_excel(path, engine="calamine", header=None, dtype=object)
-    except Exception as exc:  # calamine raises its own error types for every kind of broken file
-        raise UserError(f"{path.name} kan ikke leses som et Excel-ark: {shown(exc, 300)}") from None
+    except Exception:  # calamine raises its own error types (in English) for every kind of broken file
+        raise unreadable_excel(path.name) from None
     if len(sheet) > limits.max_rows + HEADER_SEARCH_LINES:
         raise limits.refuse_rows(path.name)
     header_index = None

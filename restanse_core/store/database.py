@@ -15,15 +15,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from restanse_core.errors import UserError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-_extra_version_locations: list[Path] = []
 # Any fixed number: replicas that start together wait here instead of racing through the migrations.
 MIGRATION_LOCK_ID = 0x7265_7374
-
-
-def register_migrations(folder: Path) -> None:
-    """Let an outer layer (the bot) add its own branch of migrations to the one history."""
-    if folder not in _extra_version_locations:
-        _extra_version_locations.append(folder)
 
 
 def normalise_url(url: str) -> str:
@@ -64,9 +57,11 @@ def _alembic_config(locations: Sequence[Path]) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision of every branch (on PostgreSQL under an advisory lock)."""
-    config = _alembic_config([MIGRATIONS / "versions", *_extra_version_locations])
+def migrate(engine: Engine, branches: Sequence[Path] = ()) -> None:
+    """Bring the schema to the newest revision of every branch (on PostgreSQL under an advisory lock).
+
+    `branches` are the outer layers' own folders of migrations (the bot's), passed by the composition root."""
+    config = _alembic_config([MIGRATIONS / "versions", *branches])
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -77,3 +72,14 @@ def migrate(engine: Engine) -> None:
         raise UserError(
             f"Får ikke kontakt med databasen ({engine.url.render_as_string()}): {exc.orig}"
         ) from None
+
+
+def pending_migrations(engine: Engine, branches: Sequence[Path] = ()) -> set[str]:
+    """The head revisions the database has not reached (empty when the schema is current)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config([MIGRATIONS / "versions", *branches]))
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return set(script.get_heads()) - current

@@ -10,6 +10,7 @@ import pytest
 
 from adapters.slack.tests.fakes import FakeSlack
 from adapters.slack.tests.harness import KARI, LIV, STRANGER, UNNI, Server, slack_env, start_server
+from bot.bootstrap import bootstrap
 from restanse_core.demo import create_demo_database
 from restanse_core.settings import Settings
 
@@ -17,7 +18,9 @@ from restanse_core.settings import Settings
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    create_demo_database(f"sqlite:///{path}", Settings(database_url=f"sqlite:///{path}"))
+    runtime = bootstrap(Settings(database_url=f"sqlite:///{path}"))
+    create_demo_database(runtime.engine, runtime.settings)
+    runtime.engine.dispose()
     return path
 
 

@@ -11,14 +11,12 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
-import bot.store  # noqa: F401  (the bot's migrations)
 from adapters.slack.tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlack, signed_headers
+from bot.bootstrap import Platforms, bootstrap
 from bot.platform import Runtime
-from bot.server import build_app
 from bot.service import Restansebot
 from restanse_core.clock import OSLO, FixedClock
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine, migrate
 
 # Demo people (restanse_core.demo) and their Slack users in the fake.
 KARI = ("UKAB", "kari.aune.brattas@demo.kommune.no")  # saksbehandler in LMA, 96 restanser
@@ -78,14 +76,10 @@ async def start_server(
     db_url: str, env: dict[str, str], options: dict[str, Any] | None = None
 ) -> tuple[Server, web.AppRunner]:
     settings = Settings(database_url=db_url, public_url="http://127.0.0.1:3978")
-    engine = make_engine(db_url)
-    migrate(engine)
     clock = FixedClock(datetime(2019, 12, 20, 10, 0, tzinfo=OSLO))
-    runtime = Runtime(
-        settings=settings, engine=engine, bot=Restansebot(engine, settings, clock), clock=clock,
-        public_url="http://127.0.0.1:3978", env=env, options=options or {},
-    )  # fmt: skip
-    app = build_app(runtime)
+    runtime = bootstrap(settings, platforms=Platforms.SERVE, clock=clock, env=env, options=options)
+    app = runtime.app
+    assert app is not None
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

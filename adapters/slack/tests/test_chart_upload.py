@@ -27,8 +27,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def _plan(server: Server) -> tuple[Outbox, str]:
     bot = server.bot
     outbox = Outbox(bot.engine)
-    chart_url = f"{server.runtime.public_url}/charts/2019-12.png"
-    planned = plan_into_outbox(bot, outbox, None, SEND_DAY, "test", chart_url)
+    planned = plan_into_outbox(bot, outbox, None, SEND_DAY, "test", bot.chart_url)
     assert planned is not None
     return outbox, planned[0]
 
@@ -140,7 +139,9 @@ async def test_the_chart_is_drawn_once_per_period_next_to_the_database(
 
     drawn: list[object] = []
     draw = bot.chart.chart_png
-    monkeypatch.setattr(bot.chart, "chart_png", lambda table: drawn.append(table) or draw(table))
+    monkeypatch.setattr(
+        bot.chart, "chart_png", lambda table, texts: drawn.append(table) or draw(table, texts)
+    )
     outbox, _ = _plan(server)
     _plan(server)  # the scheduler and `nudges send` plan again; the outbox keeps the first plan
     assert len(drawn) == 1

@@ -23,7 +23,10 @@ async def test_opening_the_home_tab_shows_the_persons_own_summary(
     text = all_text(view["blocks"])
     assert "Du har 96 restanser per 16.12.2019." in text.replace("\n", "")
     assert "2017/5139-754" in text  # the oldest
-    assert "Siden 13.11.2019 er 16 journalposter ikke lenger restanse hos deg." in text.replace("\n", "")
+    assert (
+        "Siden 13.11.2019 er 16 journalposter ikke lenger restanse hos deg: 3 er avskrevet"
+        in text.replace("\n", "")
+    )
     assert "Oppdatert 20.12.2019 10:00." in text
     buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert any(b.get("url") == "http://127.0.0.1:3978/guide" for b in buttons)

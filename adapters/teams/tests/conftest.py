@@ -14,15 +14,14 @@ import pytest
 from aiohttp import web
 from sqlalchemy import Engine
 
-import bot.store  # noqa: F401  (the bot's migrations)
 from adapters.teams.tests.fakes import FakeConnector, activity
+from bot.bootstrap import Platforms, bootstrap
 from bot.platform import Runtime
-from bot.server import build_app
-from bot.service import Restansebot
+from bot.store import migrate_schema
 from restanse_core.clock import FixedClock
 from restanse_core.demo import create_demo_database
 from restanse_core.settings import Settings
-from restanse_core.store import make_engine, migrate
+from restanse_core.store import make_engine
 
 ANONYMOUS = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
 PUBLIC_URL = "http://127.0.0.1:3978"
@@ -35,7 +34,9 @@ UNKNOWN = ("29:ukjent", "noen.andre@example.org")
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
-    create_demo_database(url, Settings(database_url=url))
+    runtime = bootstrap(Settings(database_url=url))
+    create_demo_database(runtime.engine, runtime.settings)
+    runtime.engine.dispose()
     return path
 
 
@@ -49,18 +50,19 @@ def db_url(demo_db_file: Path, tmp_path: Path) -> str:
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
-    migrate(engine)
+    migrate_schema(engine)
     yield engine
     engine.dispose()
 
 
-def make_runtime(engine: Engine, env: dict[str, str], host: str = "127.0.0.1") -> Runtime:
+def make_runtime(
+    engine: Engine, env: dict[str, str], host: str = "127.0.0.1", platforms: Platforms = Platforms.SERVE
+) -> Runtime:
     settings = Settings(
         database_url=str(engine.url), public_url=PUBLIC_URL, records_link="https://elements.example/jp/{id}"
     )
     clock = FixedClock(datetime(2019, 12, 20, 9, 0))
-    return Runtime(settings=settings, engine=engine, bot=Restansebot(engine, settings, clock), clock=clock,
-                   public_url=PUBLIC_URL, host=host, env=env)  # fmt: skip
+    return bootstrap(settings, platforms=platforms, clock=clock, env=env, host=host)
 
 
 @dataclass
@@ -117,7 +119,8 @@ async def serve(engine: Engine) -> AsyncIterator[ServerFactory]:
 
     async def factory(env: dict[str, str] | None = None) -> Server:
         runtime = make_runtime(engine, dict(ANONYMOUS if env is None else env))
-        server = await start_server(build_app(runtime), runtime)
+        assert runtime.app is not None
+        server = await start_server(runtime.app, runtime)
         started.append(server)
         return server
 

@@ -19,7 +19,7 @@ from adapters.teams.app import attach
 from adapters.teams.config import TeamsConfig
 from adapters.teams.tests.conftest import ANONYMOUS, KARI, make_runtime, start_server
 from adapters.teams.tests.fakes import FakeConnector, TokenlessClientFactory, activity
-from bot.server import build_app
+from bot.bootstrap import Platforms
 from restanse_core.errors import UserError
 
 APP_ID = "5e6f7a8b-1111-4222-8333-944455556666"
@@ -51,7 +51,7 @@ def token(
 
 async def teams_only(engine, env: dict[str, str], **overrides: Any):
     """A server with just the Teams route, built with test doubles for MSAL and the serviceUrl check."""
-    runtime = make_runtime(engine, env)
+    runtime = make_runtime(engine, env, platforms=Platforms.NONE)
     app = web.Application()
     attach(app, runtime, TeamsConfig.from_env(env), **overrides)
     return await start_server(app, runtime)
@@ -112,7 +112,8 @@ async def test_with_credentials_a_service_url_outside_microsoft_is_refused(engin
 
 async def test_the_token_check_guards_the_teams_route_only(engine, connector):
     runtime = make_runtime(engine, dict(CREDENTIALS))
-    app = build_app(runtime)
+    app = runtime.app
+    assert app is not None
 
     async def slack_events(request: web.Request) -> web.Response:  # stands for the Slack adapter's route
         return web.json_response({"ok": True})
@@ -146,19 +147,18 @@ async def test_anonymous_mode_answers_no_activity_with_a_service_url_off_this_ma
 
 
 async def test_anonymous_mode_with_credentials_refuses_to_start(engine):
-    runtime = make_runtime(engine, {**ANONYMOUS, **CREDENTIALS})
     with pytest.raises(UserError, match="kan ikke kombineres med legitimasjon"):
-        build_app(runtime)
+        make_runtime(engine, {**ANONYMOUS, **CREDENTIALS})
 
 
 async def test_anonymous_mode_refuses_to_listen_beyond_loopback(engine):
     with pytest.raises(UserError, match="lytter bare på loopback"):
-        build_app(make_runtime(engine, dict(ANONYMOUS), host="0.0.0.0"))
+        make_runtime(engine, dict(ANONYMOUS), host="0.0.0.0")
 
 
 async def test_anonymous_mode_says_so_loudly_at_start(engine, caplog):
     with caplog.at_level(logging.WARNING, logger="restansebot.teams"):
-        build_app(make_runtime(engine, dict(ANONYMOUS)))
+        make_runtime(engine, dict(ANONYMOUS))
     assert "TEAMS KJØRER I ANONYM MODUS" in caplog.text
 
 
@@ -185,7 +185,7 @@ def _no_host_check():
 async def test_a_setting_the_sdk_rejects_stops_the_start_with_a_message(engine):
     env = {**CREDENTIALS, "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE": "certificate"}
     with pytest.raises(UserError, match="CERT_PFX_FILE"):
-        build_app(make_runtime(engine, env))
+        make_runtime(engine, env)
 
 
 async def test_the_server_starts_with_teams_and_slack_together(serve, connector):

@@ -8,7 +8,6 @@ from sqlalchemy import select, text
 
 from adapters.teams.tests.conftest import ANONYMOUS, KARI, UNKNOWN, Server, make_runtime, start_server
 from adapters.teams.tests.fakes import FakeConnector, activity
-from bot.server import build_app
 from bot.store.tables import ChatIdentityRow
 from restanse_core.store import repository
 
@@ -91,7 +90,8 @@ async def test_the_member_is_looked_up_once_then_remembered_in_memory_and_databa
     # A restarted server knows Kari without asking Teams.
     connector.clear()
     runtime = make_runtime(engine, dict(ANONYMOUS))
-    restarted = await start_server(build_app(runtime), runtime)
+    assert runtime.app is not None
+    restarted = await start_server(runtime.app, runtime)
     try:
         await restarted.post(activity("mine restanser", service_url=connector.url))
     finally:
