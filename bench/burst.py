@@ -14,10 +14,11 @@ N distinct people (drawn from the directory) each ask, wait for the reply to rea
 again at once — a closed loop — for `--seconds` per server. The time is taken from just before the request is
 posted to the moment the reply arrives at the fake (one clock: both ends are in this process). The product and
 the floor take turns in phases of `--phase` seconds, in rotating order, so that whatever else runs on the
-machine weighs on both alike. Before the measurement every asker has asked each server once (identities and
+machine weighs on both alike. Each phase starts with one second that is not counted (everyone asking at the
+same instant); a question asked before a phase's end is waited for and counted. Before the measurement every asker has asked each server once (identities and
 conversation references known, as after the monthly reminder), and each server has had a short warm-up burst.
 
-Reported per server and N: answers, answers per second (counting replies that arrived within the phases),
+Reported per server and N: answers, answers per second (replies that arrived within the counted time),
 p50/p95/p99 of the replies, errors (a refused or failed request) and lost answers (a request taken but no
 reply within 30 s), and the server's CPU time per answer.
 
@@ -52,6 +53,7 @@ DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "mine restanser"
 LOST_AFTER = 30.0
+RAMP = 1.0  # seconds at the start of each phase not counted
 NOW = "2019-12-20T08:59:00+01:00"  # the bot's clock: no monthly reminder falls due while measuring
 ANONYMOUS = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -298,16 +300,17 @@ async def phase(http: aiohttp.ClientSession, target: Target, users: list[str], s
     assert target.process is not None
     cpu_before = target.process.cpu()
     began = time.perf_counter()
-    deadline = began + seconds
+    counted = began + RAMP  # the first moments, everyone asking at the same instant, are not counted
+    deadline = counted + seconds
 
     async def asker(user: str) -> None:
-        while time.perf_counter() < deadline:
+        while (started := time.perf_counter()) < deadline:
             outcome, latency = await ask_once(http, target, user)
-            if tally is None:
+            if tally is None or started < counted:
                 continue
             if outcome == "ok":
                 tally.latencies.append(latency)
-                if time.perf_counter() <= deadline:
+                if started + latency <= deadline:
                     tally.answers += 1
             elif outcome == "error":
                 tally.errors += 1
@@ -317,7 +320,7 @@ async def phase(http: aiohttp.ClientSession, target: Target, users: list[str], s
 
     await asyncio.gather(*(asker(u) for u in users))
     if tally is not None:
-        tally.seconds += seconds
+        tally.seconds += deadline - counted
         tally.cpu += target.process.cpu() - cpu_before
     target.clear()
 
@@ -480,7 +483,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--platform", nargs="+", choices=("slack", "teams"), default=["slack", "teams"])
     parser.add_argument("--askers", type=int, nargs="+", default=[50, 200], help="people asking at once")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per server and N")
-    parser.add_argument("--phase", type=float, default=3.0, help="seconds per turn (product and floor alternate)")
+    parser.add_argument("--phase", type=float, default=5.0, help="seconds per turn (product and floor alternate)")
     parser.add_argument("--changes", type=int, default=3, help="directory changes to time the first answer after")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds between a change and the question")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
