@@ -93,9 +93,7 @@ def free_port() -> int:
 
 def clean_env(**extra: str) -> dict[str, str]:
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))
+        k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))
     }
     env["PYTHONPATH"] = str(ROOT)
     return {**env, **extra}
@@ -192,7 +190,9 @@ class SlackSide:
         fake = await FakeSlack().start()
         waiting = Waiting()
         fake.on_call = lambda call: (
-            waiting.arrived(call.params.get("channel"), call.at) if call.method == "chat.postMessage" else None
+            waiting.arrived(call.params.get("channel"), call.at)
+            if call.method == "chat.postMessage"
+            else None
         )
         for user, email in people.items():
             fake.add_user(user, email)
@@ -210,7 +210,9 @@ class SlackSide:
 
         self.counter += 1
         body = json.dumps(direct_message(user, QUESTION, client_msg_id=f"burst-{self.counter}"))
-        async with http.post(target.url + "/slack/events", data=body.encode(), headers=signed_headers(body)) as r:
+        async with http.post(
+            target.url + "/slack/events", data=body.encode(), headers=signed_headers(body)
+        ) as r:
             await r.read()
             return r.status
 
@@ -258,7 +260,15 @@ class TeamsSide:
         return serve_command(url, port, "--teams-no-pacing"), clean_env(**ANONYMOUS, RESTANSEBOT_NOW=NOW)
 
     def floor_args(self, port: int, fake: Any) -> tuple[list[str], dict[str, str]]:
-        return [sys.executable, "-m", "bench.burst", "--serve-floor", "teams", "--port", str(port)], clean_env()
+        return [
+            sys.executable,
+            "-m",
+            "bench.burst",
+            "--serve-floor",
+            "teams",
+            "--port",
+            str(port),
+        ], clean_env()
 
 
 # ---- the measurement ------------------------------------------------------------------------------------------
@@ -295,7 +305,9 @@ async def ask_once(http: aiohttp.ClientSession, target: Target, user: str) -> tu
     return "ok", at - started
 
 
-async def phase(http: aiohttp.ClientSession, target: Target, users: list[str], seconds: float, tally: Tally | None) -> None:
+async def phase(
+    http: aiohttp.ClientSession, target: Target, users: list[str], seconds: float, tally: Tally | None
+) -> None:
     """Every user asks again as soon as their reply has come, until the time is up."""
     assert target.process is not None
     cpu_before = target.process.cpu()
@@ -377,7 +389,9 @@ def directory_files(folder: Path) -> list[Path]:
 # ---- one platform ---------------------------------------------------------------------------------------------
 
 
-async def run_platform(platform: str, args: argparse.Namespace, url: str, initials: list[str], logs: Path) -> tuple[list[dict[str, Any]], list[float]]:
+async def run_platform(
+    platform: str, args: argparse.Namespace, url: str, initials: list[str], logs: Path
+) -> tuple[list[dict[str, Any]], list[float]]:
     side: SlackSide | TeamsSide = SlackSide() if platform == "slack" else TeamsSide()
     chosen = random.Random(13).sample(initials, max(args.askers))
     people = {f"U{i}": f"{i.lower()}@bench.example" for i in chosen}
@@ -392,7 +406,9 @@ async def run_platform(platform: str, args: argparse.Namespace, url: str, initia
                 command, env = side.product_args(url, port, target.fake)
             else:
                 command, env = side.floor_args(port, target.fake)
-            target.process = await start(f"{platform} {target.name}", command, env, port, logs / f"{platform}-{target.name}.log")
+            target.process = await start(
+                f"{platform} {target.name}", command, env, port, logs / f"{platform}-{target.name}.log"
+            )
             target.url = f"http://127.0.0.1:{port}"
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -420,7 +436,9 @@ async def run_platform(platform: str, args: argparse.Namespace, url: str, initia
     return results, first_answers
 
 
-async def after_changes(http: aiohttp.ClientSession, product: Target, users: list[str], url: str, args: argparse.Namespace) -> list[float]:
+async def after_changes(
+    http: aiohttp.ClientSession, product: Target, users: list[str], url: str, args: argparse.Namespace
+) -> list[float]:
     """A new directory, `--settle` seconds, then one question: how long the first answer from the new data took."""
     timings = []
     with tempfile.TemporaryDirectory() as folder:
@@ -456,7 +474,9 @@ async def main(args: argparse.Namespace) -> None:
     print(describe())
     print(f"{args.rows:,} restanser per list; {args.seconds:g} s per server and N, phases of {args.phase:g} s; "
           f"server logs in {logs}\n")  # fmt: skip
-    print("| platform | N | server | answers | answers/s | p50 ms | p95 ms | p99 ms | errors | lost | server CPU ms/answer |")
+    print(
+        "| platform | N | server | answers | answers/s | p50 ms | p95 ms | p99 ms | errors | lost | server CPU ms/answer |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     every: list[dict[str, Any]] = []
     firsts: dict[str, list[float]] = {}
@@ -472,20 +492,30 @@ async def main(args: argparse.Namespace) -> None:
             print(f"{platform}, {n} askers: p95 {product['p95'] / floor['p95']:.2f}× the floor's, "
                   f"{product['per_second'] / floor['per_second']:.0%} of its answers/s")  # fmt: skip
         if firsts.get(platform):
-            print(f"{platform}: first answer after a change: {', '.join(f'{t:.1f}' for t in firsts[platform])} ms")
+            print(
+                f"{platform}: first answer after a change: {', '.join(f'{t:.1f}' for t in firsts[platform])} ms"
+            )
     if args.json:
         args.json.write_text(json.dumps({"results": every, "first_after_change": firsts}, indent=2))
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="restanser per list (default 1,000,000)")
     parser.add_argument("--platform", nargs="+", choices=("slack", "teams"), default=["slack", "teams"])
     parser.add_argument("--askers", type=int, nargs="+", default=[50, 200], help="people asking at once")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per server and N")
-    parser.add_argument("--phase", type=float, default=5.0, help="seconds per turn (product and floor alternate)")
-    parser.add_argument("--changes", type=int, default=3, help="directory changes to time the first answer after")
-    parser.add_argument("--settle", type=float, default=10.0, help="seconds between a change and the question")
+    parser.add_argument(
+        "--phase", type=float, default=5.0, help="seconds per turn (product and floor alternate)"
+    )
+    parser.add_argument(
+        "--changes", type=int, default=3, help="directory changes to time the first answer after"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=10.0, help="seconds between a change and the question"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--serve-floor", choices=("slack", "teams"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -33,6 +33,7 @@ class Command:
     roles: frozenset[Rolle] | None = None  # None: everyone in the directory
     open_to_unknown: bool = False  # also for people not in the directory
     hidden: bool = False
+    quick: bool = False  # answers from the prepared data, at most one indexed read: on the event loop
 
     def allows(self, role: Rolle | None) -> bool:
         if role is None:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 
 from aiohttp import web
 
+from bot import watch
 from bot.platform import Runtime, discover_adapters
 from restanse_core.guide import Guide
 
@@ -44,6 +45,7 @@ async def healthz(request: web.Request) -> web.Response:
             "status": "ok",
             "platforms": sorted(runtime.senders),
             "snapshot": period.current.as_of.isoformat() if period else None,
+            "prepared": runtime.bot.prepared,  # everyone's figures for that snapshot worked out
         }
     )
 
@@ -133,6 +135,7 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/guide", guide_page)
     app.router.add_get("/charts/{period:\\d{4}-\\d{2}}.png", chart_page)
+    watch.wire(app, runtime.bot)
     for adapter in discover_adapters():
         mount = getattr(adapter, "mount", None)
         configured = getattr(adapter, "configured", None)

@@ -24,6 +24,7 @@ from restanse_core.settings import Settings
 from restanse_core.store import repository
 
 REFRESH_SECONDS = 2.0
+WATCH_SECONDS = 1.0  # how often `serve` looks for new data (an import, a directory change)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Restansebot:
         self.registry: Registry = build_registry()
         self._cache = _Cache()
         self._lock = threading.Lock()
+        self.watched = False  # True while `serve` prepares new data in the background (then no check per ask)
         self.sending: Sending | None = None  # lent by `restansebot serve`, for `send påminnelser`
 
     # ---- data, cached ---------------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class Restansebot:
     def _refresh(self) -> _Cache:
         now = time.monotonic()
         cache = self._cache
-        if cache.version is not None and now - cache.checked < REFRESH_SECONDS:
+        if cache.version is not None and (self.watched or now - cache.checked < REFRESH_SECONDS):
             return cache
         with self._lock, self.engine.connect() as conn:
             version = repository.data_version(conn)
@@ -75,6 +77,50 @@ class Restansebot:
 
     def invalidate(self) -> None:
         self._cache = _Cache()
+
+    def prepare(self) -> bool:
+        """Check the data version and, if it changed, work out everything the answers read — the directory, the
+        period, everyone's figures, the unit table — before answering from the new data. True if it changed.
+
+        Blocking (about a second on a million restanser): `serve` runs it in a worker thread every
+        WATCH_SECONDS, and while it works the answers come from the data prepared before.
+        """
+        with self._lock:
+            with self.engine.connect() as conn:
+                version = repository.data_version(conn)
+            cache = self._cache
+            if version == cache.version and self.prepared:
+                cache.checked = time.monotonic()
+                return False
+            with self.engine.connect() as conn:
+                org = repository.load_organisation(conn)
+                period = choose_period(conn)
+                cache = _Cache(
+                    version=version,
+                    checked=time.monotonic(),
+                    org=org,
+                    period=period,
+                    by_email={p.email.lower(): p for p in org.people.values() if p.email},
+                    figures=person_figures(conn, period) if period else {},
+                    unit_table=unit_table(conn, org, period) if period else None,
+                )
+            self._cache = cache
+            return True
+
+    def _same_version(self, cache: _Cache) -> _Cache:
+        """The current cache if it holds the same data (`prepare` may have just worked them out), else `cache`."""
+        return self._cache if self._cache.version == cache.version else cache
+
+    @property
+    def prepared(self) -> bool:
+        """The data the answers come from are loaded and everyone's figures worked out: answers need no more than
+        one indexed read."""
+        cache = self._cache
+        return (
+            cache.version is not None
+            and cache.figures is not None
+            and (cache.period is None or cache.unit_table is not None)
+        )
 
     @property
     def org(self) -> Organisation:
@@ -95,6 +141,7 @@ class Restansebot:
         cache = self._refresh()
         if cache.figures is None:
             with self._lock:
+                cache = self._same_version(cache)
                 if cache.figures is None:
                     with self.engine.connect() as conn:
                         cache.figures = person_figures(conn, cache.period) if cache.period else {}
@@ -105,7 +152,8 @@ class Restansebot:
         cache = self._refresh()
         if cache.unit_table is None and cache.period is not None:
             with self._lock:
-                if cache.unit_table is None:
+                cache = self._same_version(cache)
+                if cache.unit_table is None and cache.period is not None:
                     with self.engine.connect() as conn:
                         cache.unit_table = unit_table(conn, self.org, cache.period)
         return cache.unit_table

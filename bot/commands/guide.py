@@ -38,4 +38,5 @@ COMMAND = Command(
     handler=handle,
     open_to_unknown=True,
     examples=("guide",),
+    quick=True,
 )

@@ -93,4 +93,5 @@ COMMAND = Command(
     help_key="commands.mine",
     handler=handle,
     examples=("mine restanser",),
+    quick=True,
 )

@@ -39,4 +39,5 @@ COMMAND = Command(
     help_key="commands.oversikt",
     handler=handle,
     examples=("oversikt",),
+    quick=True,
 )

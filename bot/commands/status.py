@@ -44,4 +44,5 @@ COMMAND = Command(
     handler=handle,
     open_to_unknown=True,
     examples=("status",),
+    quick=True,
 )
