@@ -12,15 +12,19 @@ each server, its own fake platform (the fake Slack Web API, the fake Bot Framewo
 
 N distinct people (drawn from the directory) each ask, wait for the reply to reach the fake platform, and ask
 again at once — a closed loop — for `--seconds` per server. The time is taken from just before the request is
-posted to the moment the reply arrives at the fake (one clock: both ends are in this process). The product and
-the floor take turns in phases of `--phase` seconds, in rotating order, so that whatever else runs on the
-machine weighs on both alike. Each phase starts with one second that is not counted (everyone asking at the
-same instant); a question asked before a phase's end is waited for and counted. Before the measurement every asker has asked each server once (identities and
-conversation references known, as after the monthly reminder), and each server has had a short warm-up burst.
+posted to the moment the reply arrives at the fake (one clock: both ends are in this process). The servers
+take turns in phases of `--phase` seconds, in rotating order, so that whatever else runs on the machine weighs
+on all alike. Each phase starts with RAMP seconds that are not counted (everyone asking at the same instant).
+Before the measurement every asker has asked each server once (identities and conversation references known,
+as after the monthly reminder), and each server has had a short warm-up burst.
 
-Reported per server and N: answers, answers per second (replies that arrived within the counted time),
-p50/p95/p99 of the replies, errors (a refused or failed request) and lost answers (a request taken but no
-reply within 30 s), and the server's CPU time per answer.
+Reported per server and N: answers (to questions asked in the counted time, each waited for), answers per
+second (replies that arrived in the counted time), p50/p95/p99 of those answers, errors (a refused or failed
+request), lost answers (a request taken but no reply within 30 s), and the server's CPU time per answer.
+
+With `--before DIR`, a third server runs `restansebot serve` from another copy of the code (for example
+`git archive <commit> | tar -x -C DIR`), interleaved with the other two: before and after a change, measured
+under the same load.
 
 With `--changes K` (default 3) the directory is then imported anew K times through `restansebot directory
 import` (a data change, as an import is, which everyone's figures depend on); `--settle` seconds (default 10)
@@ -42,7 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +56,7 @@ DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "mine restanser"
 LOST_AFTER = 30.0
-RAMP = 1.0  # seconds at the start of each phase not counted
+RAMP = 2.0  # seconds at the start of each phase not counted
 NOW = "2019-12-20T08:59:00+01:00"  # the bot's clock: no monthly reminder falls due while measuring
 ANONYMOUS = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -91,11 +94,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def clean_env(**extra: str) -> dict[str, str]:
+def clean_env(root: Path = ROOT, **extra: str) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("RESTANSEBOT_", "SLACK_", "CONNECTIONS__"))
     }
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(root)
     return {**env, **extra}
 
 
@@ -121,7 +124,7 @@ class Process:
 
 async def start(name: str, args: list[str], env: dict[str, str], port: int, log: Path) -> Process:
     with log.open("wb") as out:
-        popen = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        popen = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=env["PYTHONPATH"])
     process = Process(name, popen, port)
     async with aiohttp.ClientSession() as http:
         for _ in range(1200):
@@ -169,20 +172,40 @@ class Waiting:
 class Target:
     """One server under test and the fake platform it talks to."""
 
-    name: str  # "product" or "floor"
-    platform: str
+    name: str  # "product", "floor" or "before"
+    side: SlackSide | TeamsSide
     fake: Any
     waiting: Waiting
-    post: Callable[[aiohttp.ClientSession, str], Any]  # (http, user) → HTTP status
-    key: Callable[[str], str]  # user → the key its reply arrives under
-    clear: Callable[[], None]
     process: Process | None = None
     url: str = ""
 
+    @property
+    def platform(self) -> str:
+        return self.side.platform
+
+    async def post(self, http: aiohttp.ClientSession, user: str) -> int:
+        """Ask as `user`; the HTTP status."""
+        return await self.side.post(http, self, user)
+
+    def key(self, user: str) -> str:
+        """What the reply to `user` arrives under at the fake."""
+        return self.side.key(user)
+
+    def clear(self) -> None:
+        """Forget what the fake recorded (memory: tens of thousands of replies)."""
+        self.fake.calls.clear()
+        if hasattr(self.fake, "history"):
+            self.fake.history.clear()
+
 
 class SlackSide:
+    platform = "slack"
+
     def __init__(self) -> None:
         self.counter = 0
+
+    def key(self, user: str) -> str:
+        return "D" + user  # the DM channel
 
     async def target(self, name: str, people: dict[str, str]) -> Target:
         from adapters.slack.tests.fakes import FakeSlack
@@ -196,14 +219,7 @@ class SlackSide:
         )
         for user, email in people.items():
             fake.add_user(user, email)
-
-        def clear() -> None:
-            fake.calls.clear()
-            fake.history.clear()
-
-        target = Target(name, "slack", fake, waiting, self.post, lambda user: "D" + user, clear)
-        target.post = lambda http, user: self.post(http, target, user)
-        return target
+        return Target(name, self, fake, waiting)
 
     async def post(self, http: aiohttp.ClientSession, target: Target, user: str) -> int:
         from adapters.slack.tests.fakes import direct_message, signed_headers
@@ -216,10 +232,10 @@ class SlackSide:
             await r.read()
             return r.status
 
-    def product_args(self, url: str, port: int, fake: Any) -> tuple[list[str], dict[str, str]]:
+    def product_args(self, url: str, port: int, fake: Any, root: Path) -> tuple[list[str], dict[str, str]]:
         from adapters.slack.tests.fakes import BOT_TOKEN, SIGNING_SECRET
 
-        env = clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        env = clean_env(root, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
                         RESTANSEBOT_SLACK_API_URL=fake.api_url, RESTANSEBOT_NOW=NOW)  # fmt: skip
         return serve_command(url, port), env
 
@@ -230,8 +246,13 @@ class SlackSide:
 
 
 class TeamsSide:
+    platform = "teams"
+
     def __init__(self) -> None:
         self.counter = 10**12
+
+    def key(self, user: str) -> str:
+        return f"a:{user}"  # the personal chat
 
     async def target(self, name: str, people: dict[str, str]) -> Target:
         from adapters.teams.tests.fakes import FakeConnector
@@ -242,9 +263,7 @@ class TeamsSide:
         fake.on_call = lambda call: waiting.arrived(call.conversation, call.at) if call.is_activity else None
         for user, email in people.items():
             fake.member(f"29:{user}", email)
-        target = Target(name, "teams", fake, waiting, self.post, lambda user: f"a:{user}", fake.calls.clear)
-        target.post = lambda http, user: self.post(http, target, user)
-        return target
+        return Target(name, self, fake, waiting)
 
     async def post(self, http: aiohttp.ClientSession, target: Target, user: str) -> int:
         from adapters.teams.tests.fakes import activity
@@ -256,8 +275,10 @@ class TeamsSide:
             await r.read()
             return r.status
 
-    def product_args(self, url: str, port: int, fake: Any) -> tuple[list[str], dict[str, str]]:
-        return serve_command(url, port, "--teams-no-pacing"), clean_env(**ANONYMOUS, RESTANSEBOT_NOW=NOW)
+    def product_args(self, url: str, port: int, fake: Any, root: Path) -> tuple[list[str], dict[str, str]]:
+        return serve_command(url, port, "--teams-no-pacing"), clean_env(
+            root, **ANONYMOUS, RESTANSEBOT_NOW=NOW
+        )
 
     def floor_args(self, port: int, fake: Any) -> tuple[list[str], dict[str, str]]:
         return [
@@ -276,8 +297,10 @@ class TeamsSide:
 
 @dataclass
 class Tally:
-    latencies: list[float] = field(default_factory=list)  # seconds, every reply that came
-    answers: int = 0  # replies that arrived within the phases
+    latencies: list[float] = field(
+        default_factory=list
+    )  # seconds, for the questions asked in the counted time
+    answers: int = 0  # replies that arrived in the counted time
     seconds: float = 0.0
     errors: int = 0
     lost: int = 0
@@ -285,7 +308,7 @@ class Tally:
 
 
 async def ask_once(http: aiohttp.ClientSession, target: Target, user: str) -> tuple[str, float]:
-    """("ok", seconds) | ("error", 0) | ("lost", 0)."""
+    """("ok", seconds from asking to the reply) | ("error", 0) | ("lost", 0)."""
     key = target.key(user)
     arrived = target.waiting.expect(key)
     started = time.perf_counter()
@@ -318,12 +341,14 @@ async def phase(
     async def asker(user: str) -> None:
         while (started := time.perf_counter()) < deadline:
             outcome, latency = await ask_once(http, target, user)
-            if tally is None or started < counted:
+            if tally is None:
+                continue
+            if outcome == "ok" and counted <= started + latency <= deadline:
+                tally.answers += 1
+            if started < counted:
                 continue
             if outcome == "ok":
                 tally.latencies.append(latency)
-                if started + latency <= deadline:
-                    tally.answers += 1
             elif outcome == "error":
                 tally.errors += 1
                 await asyncio.sleep(0.05)
@@ -391,21 +416,23 @@ def directory_files(folder: Path) -> list[Path]:
 
 async def run_platform(
     platform: str, args: argparse.Namespace, url: str, initials: list[str], logs: Path
-) -> tuple[list[dict[str, Any]], list[float]]:
+) -> tuple[list[dict[str, Any]], dict[str, list[float]]]:
     side: SlackSide | TeamsSide = SlackSide() if platform == "slack" else TeamsSide()
     chosen = random.Random(13).sample(initials, max(args.askers))
     people = {f"U{i}": f"{i.lower()}@bench.example" for i in chosen}
     users = list(people)
-    targets = [await side.target("product", people), await side.target("floor", people)]
+    names = ("product", "floor", "before") if args.before else ("product", "floor")
+    targets = [await side.target(name, people) for name in names]
     results: list[dict[str, Any]] = []
-    first_answers: list[float] = []
+    first_answers: dict[str, list[float]] = {}
     try:
         for target in targets:
             port = free_port()
-            if target.name == "product":
-                command, env = side.product_args(url, port, target.fake)
-            else:
+            if target.name == "floor":
                 command, env = side.floor_args(port, target.fake)
+            else:
+                root = args.before.resolve() if target.name == "before" else ROOT
+                command, env = side.product_args(url, port, target.fake, root)
             target.process = await start(
                 f"{platform} {target.name}", command, env, port, logs / f"{platform}-{target.name}.log"
             )
@@ -422,12 +449,14 @@ async def run_platform(
             for n in args.askers:
                 tallies = {t.name: Tally() for t in targets}
                 for r in range(rounds):
-                    for target in targets[r % 2 :] + targets[: r % 2]:
+                    k = r % len(targets)
+                    for target in targets[k:] + targets[:k]:
                         await phase(http, target, users[:n], args.seconds / rounds, tallies[target.name])
                 results += [row(platform, n, t.name, tallies[t.name]) for t in targets]
-                print_rows(results[-2:])
+                print_rows(results[-len(targets) :])
             if args.changes:
-                first_answers = await after_changes(http, targets[0], users, url, args)
+                products = [t for t in targets if t.name != "floor"]
+                first_answers = await after_changes(http, products, users, url, args)
     finally:
         for target in targets:
             if target.process is not None:
@@ -437,10 +466,11 @@ async def run_platform(
 
 
 async def after_changes(
-    http: aiohttp.ClientSession, product: Target, users: list[str], url: str, args: argparse.Namespace
-) -> list[float]:
-    """A new directory, `--settle` seconds, then one question: how long the first answer from the new data took."""
-    timings = []
+    http: aiohttp.ClientSession, products: list[Target], users: list[str], url: str, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """A new directory, `--settle` seconds, then one question to each product server: how long the first
+    answer from the new data took."""
+    timings: dict[str, list[float]] = {p.name: [] for p in products}
     with tempfile.TemporaryDirectory() as folder:
         files = directory_files(Path(folder))
         for k in range(args.changes):
@@ -449,13 +479,14 @@ async def after_changes(
             if done.returncode != 0:
                 raise SystemExit(f"directory import failed: {done.stderr}")
             await asyncio.sleep(args.settle)
-            outcome, latency = await ask_once(http, product, users[k % len(users)])
-            if outcome != "ok":
-                raise SystemExit(f"the question after the change failed ({outcome})")
-            timings.append(latency * 1000)
-            print(f"  {product.platform}: first answer {args.settle:g} s after a directory change: {latency * 1000:.1f} ms",
-                  flush=True)  # fmt: skip
-            product.clear()
+            for product in products:
+                outcome, latency = await ask_once(http, product, users[k % len(users)])
+                if outcome != "ok":
+                    raise SystemExit(f"the question after the change failed ({outcome})")
+                timings[product.name].append(latency * 1000)
+                print(f"  {product.platform} {product.name}: first answer {args.settle:g} s after a directory "
+                      f"change: {latency * 1000:.1f} ms", flush=True)  # fmt: skip
+                product.clear()
     return timings
 
 
@@ -479,21 +510,26 @@ async def main(args: argparse.Namespace) -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     every: list[dict[str, Any]] = []
-    firsts: dict[str, list[float]] = {}
+    firsts: dict[str, dict[str, list[float]]] = {}
     for platform in args.platform:
         rows, firsts[platform] = await run_platform(platform, args, url, initials, logs)
         every += rows
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"\nharness CPU: {usage.ru_utime + usage.ru_stime:.0f} s; load average {os.getloadavg()[0]:.2f}")
-    for platform in args.platform:
-        for n in args.askers:
-            product, floor = (next(r for r in every if r["platform"] == platform and r["askers"] == n and r["server"] == s)
-                              for s in ("product", "floor"))  # fmt: skip
-            print(f"{platform}, {n} askers: p95 {product['p95'] / floor['p95']:.2f}× the floor's, "
-                  f"{product['per_second'] / floor['per_second']:.0%} of its answers/s")  # fmt: skip
-        if firsts.get(platform):
+    for r in every:
+        if r["server"] == "floor":
+            continue
+        floor = next(
+            f
+            for f in every
+            if f["server"] == "floor" and (f["platform"], f["askers"]) == (r["platform"], r["askers"])
+        )
+        print(f"{r['platform']}, {r['askers']} askers, {r['server']}: p95 {r['p95'] / floor['p95']:.2f}× the floor's, "
+              f"{r['per_second'] / floor['per_second']:.0%} of its answers/s")  # fmt: skip
+    for platform, servers in firsts.items():
+        for name, timings in servers.items():
             print(
-                f"{platform}: first answer after a change: {', '.join(f'{t:.1f}' for t in firsts[platform])} ms"
+                f"{platform} {name}: first answer after a change: {', '.join(f'{t:.1f}' for t in timings)} ms"
             )
     if args.json:
         args.json.write_text(json.dumps({"results": every, "first_after_change": firsts}, indent=2))
@@ -507,9 +543,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--platform", nargs="+", choices=("slack", "teams"), default=["slack", "teams"])
     parser.add_argument("--askers", type=int, nargs="+", default=[50, 200], help="people asking at once")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per server and N")
-    parser.add_argument(
-        "--phase", type=float, default=5.0, help="seconds per turn (product and floor alternate)"
-    )
+    parser.add_argument("--phase", type=float, default=5.0, help="seconds per turn (the servers take turns)")
     parser.add_argument(
         "--changes", type=int, default=3, help="directory changes to time the first answer after"
     )
@@ -517,6 +551,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--settle", type=float, default=10.0, help="seconds between a change and the question"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--before", type=Path, metavar="DIR", help="also serve the code in DIR, interleaved")
     parser.add_argument("--serve-floor", choices=("slack", "teams"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)

@@ -16,16 +16,17 @@ from bot.service import Restansebot
 from restanse_core.model import Person
 
 
-def at_once(bot: Restansebot, command: Command | None) -> bool:
-    """`command` None: words the bot did not understand (answered from the phrase catalogue)."""
-    return bot.watched and bot.prepared and (command is None or command.quick)
+def at_once(bot: Restansebot, command: Command) -> bool:
+    return bot.watched and bot.prepared and command.quick
 
 
 async def answer(bot: Restansebot, text: str, asker: Person | None, place: Place) -> Answer:
     parsed = bot.registry.parse(text)
-    if at_once(bot, parsed.command if parsed else None):
-        return bot.answer(text, asker, place)
-    return await asyncio.to_thread(bot.answer, text, asker, place)
+    if parsed is None:
+        return bot.answer(text, asker, place)  # not understood: a phrase from the catalogue
+    if at_once(bot, parsed.command):
+        return bot.run(parsed.command.id, asker, place, parsed.argument)
+    return await asyncio.to_thread(bot.run, parsed.command.id, asker, place, parsed.argument)
 
 
 async def act(bot: Restansebot, action: str, value: str, asker: Person | None, place: Place) -> Answer:

@@ -50,13 +50,26 @@ class Parsed:
 @dataclass
 class Registry:
     commands: list[Command] = field(default_factory=list)
+    # first word of an alias → (its words, the command), in declaration order: built on first parse
+    _by_first_word: dict[str, list[tuple[tuple[str, ...], Command]]] | None = field(default=None, repr=False)
 
     def add(self, command: Command) -> Command:
         self.commands.append(command)
+        self._by_first_word = None
         return command
 
     def get(self, command_id: str) -> Command:
         return next(c for c in self.commands if c.id == command_id)
+
+    def _index(self) -> dict[str, list[tuple[tuple[str, ...], Command]]]:
+        if self._by_first_word is None:
+            index: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
+            for command in self.commands:
+                for alias in command.aliases:
+                    words = tuple(alias.split())
+                    index.setdefault(words[0], []).append((words, command))
+            self._by_first_word = index
+        return self._by_first_word
 
     def parse(self, text: str) -> Parsed | None:
         """The command whose alias appears earliest in the text (the longest alias on a tie); the rest is its argument.
@@ -66,21 +79,16 @@ class Registry:
         cleaned = _MENTION.sub(" ", text)
         tokens = list(_WORD.finditer(cleaned))
         lowered = [t.group(0).lower() for t in tokens]
-        best: tuple[int, int, Command] | None = None
-        for command in self.commands:
-            for alias in command.aliases:
-                alias_words = alias.split()
-                n = len(alias_words)
-                for start in range(len(lowered) - n + 1):
-                    if lowered[start : start + n] == alias_words:
-                        key = (start, -n)
-                        if best is None or key < (best[0], best[1]):
-                            best = (start, -n, command)
-                        break
-        if best is None:
-            return None
-        start, negative_n, command = best
-        end_token = start - negative_n - 1
-        rest = cleaned[tokens[end_token].end() :] if tokens else ""
-        argument = rest.strip(" \t\n?!.,:;«»\"'")
-        return Parsed(command, argument if command.argument else "")
+        index = self._index()
+        for start, word in enumerate(lowered):
+            best: tuple[int, Command] | None = None
+            for words, command in index.get(word, ()):
+                n = len(words)
+                if (best is None or n > best[0]) and tuple(lowered[start : start + n]) == words:
+                    best = (n, command)
+            if best is not None:
+                n, command = best
+                rest = cleaned[tokens[start + n - 1].end() :]
+                argument = rest.strip(" \t\n?!.,:;«»\"'")
+                return Parsed(command, argument if command.argument else "")
+        return None

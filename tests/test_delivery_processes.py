@@ -8,11 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -21,6 +19,7 @@ from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
 from adapters.teams.tests.fakes import BOT_ID, TENANT, FakeConnector
 from restanse_core.store import make_engine
 from tests.conftest import write_csv
+from tests.fakes import Running
 
 PEOPLE = 24  # saksbehandlere with 30 or more: 24 direct messages, plus leaders and the arkiv
 
@@ -34,25 +33,6 @@ class SlowSlack(FakeSlack):
         if method == "chat.postMessage":
             await asyncio.sleep(self.post_delay)
         await super()._record(method, params)
-
-
-class Running:
-    """A fake platform on 127.0.0.1 in a thread of its own, so processes under test can call it."""
-
-    def __init__(self, fake: Any) -> None:
-        self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> Any:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
-        return self.fake
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 def organisation(tmp_path: Path, cli, db_url: str) -> list[str]:
