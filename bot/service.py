@@ -18,8 +18,17 @@ from bot.texts import Texts
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
 from restanse_core.guide import Guide, load_guide
-from restanse_core.model import Organisation, Person
-from restanse_core.reports import Period, PersonFigures, UnitTable, choose_period, person_figures, unit_table
+from restanse_core.model import Organisation, Person, Restanse
+from restanse_core.reports import (
+    Period,
+    PersonFigures,
+    UnitTable,
+    choose_period,
+    first_pages,
+    oldest,
+    person_figures,
+    unit_table,
+)
 from restanse_core.settings import Settings
 from restanse_core.store import repository
 
@@ -36,6 +45,7 @@ class _Cache:
     by_email: dict[str, Person] | None = None
     figures: dict[str, PersonFigures] | None = None  # everyone's `mine restanser` figures, made on first need
     unit_table: UnitTable | None = None  # the current period's table per unit, made on first need
+    first_pages: dict[str, list[Restanse]] | None = None  # everyone's ten oldest, made by `prepare` only
 
 
 class Restansebot:
@@ -103,6 +113,9 @@ class Restansebot:
                     by_email={p.email.lower(): p for p in org.people.values() if p.email},
                     figures=person_figures(conn, period) if period else {},
                     unit_table=unit_table(conn, org, period) if period else None,
+                    first_pages=first_pages(conn, period.current.id, self.settings.list_length)
+                    if period
+                    else {},
                 )
             self._cache = cache
             return True
@@ -157,6 +170,16 @@ class Restansebot:
                     with self.engine.connect() as conn:
                         cache.unit_table = unit_table(conn, self.org, cache.period)
         return cache.unit_table
+
+    def oldest(self, initials: str, offset: int = 0) -> list[Restanse]:
+        """A person's restanser in the current period, oldest first, a page from `offset`: the first page from
+        memory when the data are prepared, other pages from the database."""
+        cache = self._refresh()
+        if offset == 0 and cache.first_pages is not None:
+            return cache.first_pages.get(initials, [])
+        assert cache.period is not None
+        with self.engine.connect() as conn:
+            return oldest(conn, cache.period.current.id, initials, self.settings.list_length, offset)
 
     def connect(self) -> Connection:
         return self.engine.connect()

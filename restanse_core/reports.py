@@ -156,6 +156,33 @@ def oldest(conn: Connection, snapshot_id: int, initials: str, limit: int, offset
     return [Restanse(*row) for row in conn.execute(_OLDEST, values)]
 
 
+def first_pages(conn: Connection, snapshot_id: int, limit: int) -> dict[str, list[Restanse]]:
+    """Everyone's first `limit` restanser, oldest first: for each person what `oldest(..., limit)` gives.
+
+    Two passes, each numbering a person's entries along the index (those with a journal date, then those
+    without), and one read of the numbered rows.
+    """
+    pages: dict[str, list[Restanse]] = {}
+    dated = RestanseRow.journal_date.is_not(None)
+    for where, order in (
+        (dated, (RestanseRow.journal_date, RestanseRow.jp_id)),
+        (~dated, (RestanseRow.jp_id,)),
+    ):
+        n = func.row_number().over(partition_by=RestanseRow.saksbehandler, order_by=order).label("n")
+        ranked = select(RestanseRow.id, n).where(RestanseRow.snapshot_id == snapshot_id, where).subquery()
+        query = (
+            select(*_RESTANSE_FIELDS)
+            .join(ranked, ranked.c.id == RestanseRow.id)
+            .where(ranked.c.n <= limit)
+            .order_by(RestanseRow.saksbehandler, ranked.c.n)
+        )
+        for row in conn.execute(query):
+            page = pages.setdefault(row.saksbehandler, [])
+            if len(page) < limit:
+                page.append(Restanse(*row))
+    return pages
+
+
 @dataclass(frozen=True)
 class Ages:
     """Restanser by days open (journal date to snapshot date); entries without a journal date are not aged."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typing import Any
 
 from adapters.slack.tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlack, direct_message, signed_headers
 from adapters.slack.tests.harness import all_text
-from tests.conftest import PEOPLE, scenario_files, write_csv
+from tests.conftest import HEADER, PEOPLE, _row, scenario_files, write_csv
 from tests.fakes import Running
 
 UKA = ("UUKA", "unni.karlsen@kommune.no")
@@ -142,3 +143,46 @@ def test_serve_prepares_an_import_and_a_directory_change_before_anyone_asks(
             assert reply_to(running, fake, "D" + NEW[0], 1)["text"] == "Du har 0 restanser per 16.12.2019."
         finally:
             serve.stop()
+
+
+def test_the_first_page_from_prepared_data_is_the_page_the_database_gives(
+    cli, db_url, directory_files, tmp_path
+):
+    """`serve` answers the first page of «mine restanser» from what it prepared; `ask` reads the database.
+    Same entries, same order: oldest first, those without a journal date last."""
+    days = [
+        "03.10.2019",
+        "01.02.2018",
+        "",
+        "15.06.2019",
+        "01.02.2018",
+        "",
+        "30.12.2016",
+        "",
+        "07.07.2019",
+        "",
+        "",
+    ]
+    rows = [HEADER] + [_row(f"2019/9{n:02d}-1", "UKA", "LMA", day) for n, day in enumerate(days)]
+    assert cli("--db", db_url, "directory", "import", *directory_files).code == 0
+    assert (
+        cli("--db", db_url, "import", write_csv(tmp_path / "liste.csv", rows), "--as-of", "16.12.2019").code
+        == 0
+    )
+    from_database = cli("--db", db_url, "ask", "--as", "UKA", "mine restanser")
+    assert from_database.code == 0, from_database.err
+    fake = FakeSlack()
+    fake.add_user(*UKA)
+    running = Running(fake)
+    with running:
+        serve = Serve(db_url, fake, tmp_path)
+        try:
+            until(lambda: (h := serve.health()) and h["prepared"], "the list prepared", serve)
+            serve.dm(UKA[0], "mine restanser")
+            answer = all_text(reply_to(running, fake, "D" + UKA[0], 1)["blocks"])
+        finally:
+            serve.stop()
+    shown = re.findall(r"2019/9\d\d-1", answer)
+    assert shown == re.findall(r"2019/9\d\d-1", from_database.out)
+    assert shown == ["2019/906-1", "2019/901-1", "2019/904-1", "2019/903-1", "2019/908-1", "2019/900-1",
+                     "2019/902-1", "2019/905-1", "2019/907-1", "2019/909-1"]  # fmt: skip

@@ -6,7 +6,6 @@ from bot.commands.common import d, guide_buttons, no_snapshot, source_line
 from bot.context import Ask
 from bot.registry import Command
 from bot.replies import Actions, Button, Heading, Item, ItemList, Paragraph, Reply
-from restanse_core import reports
 from restanse_core.model import Restanse
 
 
@@ -20,10 +19,7 @@ def handle(ask: Ask) -> Reply:
     as_of = period.current.as_of
     figures = bot.person_figures(me)  # the count and what has left the list: worked out once per import
     count = figures.count
-    items: list[Restanse] = []
-    if count:
-        with bot.connect() as conn:
-            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset)
+    items: list[Restanse] = bot.oldest(me, ask.offset) if count else []
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
         blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
