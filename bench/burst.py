@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,13 +169,102 @@ class Waiting:
         self.futures.pop(key, None)
 
 
+class LeanFake:
+    """The platform's side, as little as the servers need: the harness's own work per reply stays small and the
+    same for every server (the tests' fakes record and check everything, which costs more than the floor).
+    Each reply is handed to whoever waits for it, with its arrival time."""
+
+    def __init__(self, waiting: Waiting) -> None:
+        self.waiting = waiting
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self, app: web.Application) -> None:
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+class LeanSlack(LeanFake):
+    """auth.test, users.info (the product asks once per person) and chat.postMessage of the Slack Web API."""
+
+    def __init__(self, waiting: Waiting, people: dict[str, str]) -> None:
+        super().__init__(waiting)
+        self.people = people  # Slack user id → e-mail
+        self.ts = 0
+
+    async def begin(self) -> LeanSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self.api)
+        await self.start(app)
+        return self
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "api/"
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if method == "chat.postMessage":
+            body = await request.json()
+            self.waiting.arrived(body.get("channel"), time.perf_counter())
+            self.ts += 1
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{self.ts}.000100"})
+        if method == "auth.test":
+            return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0001"})
+        if method == "users.info":
+            form = {**request.query, **(await request.post())}
+            user = str(form.get("user"))
+            profile = {"email": self.people[user]} if user in self.people else {}
+            return web.json_response(
+                {"ok": True, "user": {"id": user, "team_id": "T0001", "profile": profile}}
+            )
+        return web.json_response({"ok": True})
+
+
+class LeanConnector(LeanFake):
+    """The Bot Framework connector: replies (by conversation) and member look-ups (once per person)."""
+
+    def __init__(self, waiting: Waiting, people: dict[str, str]) -> None:
+        super().__init__(waiting)
+        self.people = people  # Teams user id → e-mail
+        self.ids = 0
+
+    async def begin(self) -> LeanConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self.activity)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.activity)
+        app.router.add_get("/v3/conversations/{conversation}/members/{user}", self.member)
+        await self.start(app)
+        return self
+
+    async def activity(self, request: web.Request) -> web.Response:
+        await request.read()
+        self.waiting.arrived(request.match_info["conversation"], time.perf_counter())
+        self.ids += 1
+        return web.json_response({"id": f"m-{self.ids}"})
+
+    async def member(self, request: web.Request) -> web.Response:
+        user = request.match_info["user"]
+        email = self.people.get(user)
+        if email is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response({"id": user, "name": user, "email": email, "userPrincipalName": email})
+
+
 @dataclass
 class Target:
     """One server under test and the fake platform it talks to."""
 
     name: str  # "product", "floor" or "before"
     side: SlackSide | TeamsSide
-    fake: Any
+    fake: LeanSlack | LeanConnector
     waiting: Waiting
     process: Process | None = None
     url: str = ""
@@ -191,12 +281,6 @@ class Target:
         """What the reply to `user` arrives under at the fake."""
         return self.side.key(user)
 
-    def clear(self) -> None:
-        """Forget what the fake recorded (memory: tens of thousands of replies)."""
-        self.fake.calls.clear()
-        if hasattr(self.fake, "history"):
-            self.fake.history.clear()
-
 
 class SlackSide:
     platform = "slack"
@@ -208,18 +292,8 @@ class SlackSide:
         return "D" + user  # the DM channel
 
     async def target(self, name: str, people: dict[str, str]) -> Target:
-        from adapters.slack.tests.fakes import FakeSlack
-
-        fake = await FakeSlack().start()
         waiting = Waiting()
-        fake.on_call = lambda call: (
-            waiting.arrived(call.params.get("channel"), call.at)
-            if call.method == "chat.postMessage"
-            else None
-        )
-        for user, email in people.items():
-            fake.add_user(user, email)
-        return Target(name, self, fake, waiting)
+        return Target(name, self, await LeanSlack(waiting, people).begin(), waiting)
 
     async def post(self, http: aiohttp.ClientSession, target: Target, user: str) -> int:
         from adapters.slack.tests.fakes import direct_message, signed_headers
@@ -255,15 +329,9 @@ class TeamsSide:
         return f"a:{user}"  # the personal chat
 
     async def target(self, name: str, people: dict[str, str]) -> Target:
-        from adapters.teams.tests.fakes import FakeConnector
-
-        fake = FakeConnector()
-        await fake.start()
         waiting = Waiting()
-        fake.on_call = lambda call: waiting.arrived(call.conversation, call.at) if call.is_activity else None
-        for user, email in people.items():
-            fake.member(f"29:{user}", email)
-        return Target(name, self, fake, waiting)
+        teams_people = {f"29:{user}": email for user, email in people.items()}
+        return Target(name, self, await LeanConnector(waiting, teams_people).begin(), waiting)
 
     async def post(self, http: aiohttp.ClientSession, target: Target, user: str) -> int:
         from adapters.teams.tests.fakes import activity
@@ -359,7 +427,6 @@ async def phase(
     if tally is not None:
         tally.seconds += deadline - counted
         tally.cpu += target.process.cpu() - cpu_before
-    target.clear()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -486,7 +553,6 @@ async def after_changes(
                 timings[product.name].append(latency * 1000)
                 print(f"  {product.platform} {product.name}: first answer {args.settle:g} s after a directory "
                       f"change: {latency * 1000:.1f} ms", flush=True)  # fmt: skip
-                product.clear()
     return timings
 
 

@@ -12,7 +12,6 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +66,6 @@ class FakeConnector:
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
-        self.on_call: Callable[[Call], None] | None = None  # told of every call as it arrives (benchmarks)
 
     # ---- set-up -------------------------------------------------------------------------------------
 
@@ -133,8 +131,6 @@ class FakeConnector:
         call = Call(request.method, request.path, request.match_info.get("conversation"), body,
                     request.headers.get("Authorization"), time.perf_counter())  # fmt: skip
         self.calls.append(call)
-        if self.on_call is not None:
-            self.on_call(call)
         async with self._arrived:
             self._arrived.notify_all()
         for failure in self._failures:
