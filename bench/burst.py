@@ -39,6 +39,7 @@ import csv
 import json
 import os
 import random
+import re
 import resource
 import socket
 import statistics
@@ -57,6 +58,7 @@ DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "mine restanser"
 LOST_AFTER = 30.0
+CHANNEL = re.compile(rb'"channel": ?"([^"]+)"')
 RAMP = 2.0  # seconds at the start of each phase not counted
 NOW = "2019-12-20T08:59:00+01:00"  # the bot's clock: no monthly reminder falls due while measuring
 ANONYMOUS = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
@@ -212,10 +214,14 @@ class LeanSlack(LeanFake):
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if method == "chat.postMessage":
-            body = await request.json()
-            self.waiting.arrived(body.get("channel"), time.perf_counter())
+            body = await request.read()
+            at = time.perf_counter()
+            # The SDK writes the channel first; the rest of the body is not read (Slack's work, not ours).
+            found = CHANNEL.search(body, 0, 200)
+            channel = found.group(1).decode() if found else None
+            self.waiting.arrived(channel, at)
             self.ts += 1
-            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{self.ts}.000100"})
+            return web.json_response({"ok": True, "channel": channel, "ts": f"{self.ts}.000100"})
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0001"})
         if method == "users.info":
@@ -373,6 +379,7 @@ class Tally:
     errors: int = 0
     lost: int = 0
     cpu: float = 0.0  # the server's CPU seconds over the phases
+    harness_cpu: float = 0.0  # this process's
 
 
 async def ask_once(http: aiohttp.ClientSession, target: Target, user: str) -> tuple[str, float]:
@@ -401,7 +408,7 @@ async def phase(
 ) -> None:
     """Every user asks again as soon as their reply has come, until the time is up."""
     assert target.process is not None
-    cpu_before = target.process.cpu()
+    cpu_before, harness_before = target.process.cpu(), time.process_time()
     began = time.perf_counter()
     counted = began + RAMP  # the first moments, everyone asking at the same instant, are not counted
     deadline = counted + seconds
@@ -427,6 +434,7 @@ async def phase(
     if tally is not None:
         tally.seconds += deadline - counted
         tally.cpu += target.process.cpu() - cpu_before
+        tally.harness_cpu += time.process_time() - harness_before
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -442,6 +450,7 @@ def row(platform: str, n: int, name: str, tally: Tally) -> dict[str, Any]:
         "p50": statistics.median(ms), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
         "errors": tally.errors, "lost": tally.lost,
         "cpu_ms_per_answer": 1000 * tally.cpu / max(1, len(tally.latencies)),
+        "harness_cpu_ms_per_answer": 1000 * tally.harness_cpu / max(1, len(tally.latencies)),
     }  # fmt: skip
 
 
@@ -560,7 +569,7 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         print(f"| {r['platform']} | {r['askers']} | {r['server']} | {r['answers']} | {r['per_second']:.0f} | "
               f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['lost']} | "
-              f"{r['cpu_ms_per_answer']:.2f} |", flush=True)  # fmt: skip
+              f"{r['cpu_ms_per_answer']:.2f} | {r['harness_cpu_ms_per_answer']:.2f} |", flush=True)  # fmt: skip
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -572,9 +581,10 @@ async def main(args: argparse.Namespace) -> None:
     print(f"{args.rows:,} restanser per list; {args.seconds:g} s per server and N, phases of {args.phase:g} s; "
           f"server logs in {logs}\n")  # fmt: skip
     print(
-        "| platform | N | server | answers | answers/s | p50 ms | p95 ms | p99 ms | errors | lost | server CPU ms/answer |"
+        "| platform | N | server | answers | answers/s | p50 ms | p95 ms | p99 ms | errors | lost "
+        "| server CPU ms/answer | harness CPU ms/answer |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     every: list[dict[str, Any]] = []
     firsts: dict[str, dict[str, list[float]]] = {}
     for platform in args.platform:
