@@ -72,6 +72,7 @@ class Restansebot:
         if cache.version is not None and (self.watched or now - cache.checked < REFRESH_SECONDS):
             return cache
         with self._lock, self.engine.connect() as conn:
+            cache = self._cache  # `prepare` may have just made it
             version = repository.data_version(conn)
             if version != cache.version:
                 org = repository.load_organisation(conn)
