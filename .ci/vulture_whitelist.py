@@ -33,5 +33,7 @@ updated_at
 run_by
 sent_at
 doc_date
+due_date
+correspondent
 # Test seam: the tests move the pinned clock.
 _.advance_to
