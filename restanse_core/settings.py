@@ -358,7 +358,6 @@ def _problem(err: ErrorDetails) -> str:
 
 _EXAMPLES = {
     "closed_days": '["12-24", "12-31"]',
-    "platforms": '["teams", "slack"]',
     "absent_columns": '["type"]',
     "contacts": '[{"name": "Unni Karlgård", "email": "unni.karlgard@kommune.no"}]',
     "columns": '{"enhet": "Ansvarlig enhet"}',
