@@ -114,6 +114,9 @@ class NudgeScheduler:
 
     async def tick(self) -> Due:
         now = self.bot.clock.now()
+        if self.bot.settings.test_recipient:  # test mode: runs go to one person, by hand, never on schedule
+            self.last_tick = now
+            return Due()
         with self.bot.connect() as conn:
             snapshots = repository.list_snapshots(conn)
         due = decide(now, snapshots, self.outbox, self.bot.settings, self.calendar)

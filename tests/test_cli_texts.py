@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli.parser import ArgumentParser, translate
-from tests.conftest import HEADER, _row, restansebot, write_csv
+from tests.conftest import HEADER, _row, run_restansebot, write_csv
 
 
 def run(*args: str, tmp_path: Path, env: dict[str, str] | None = None):
-    return restansebot(*args, tmp_path=tmp_path, env=env)
+    return run_restansebot(*args, tmp_path=tmp_path, env=env)
 
 
 # ---- argparse in Norwegian ---------------------------------------------------------------------------

@@ -13,24 +13,32 @@ import logging
 import re
 
 import aiohttp
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnContext, TurnState
 
 from adapters.teams import cards
 from adapters.teams.config import Retry
 from adapters.teams.identity import TeamsPeople
-from adapters.teams.references import References, place_of
+from adapters.teams.references import References, conversation_kind, place_of
 from adapters.teams.retry import GaveUp, with_retries
 from adapters.teams.sending import TeamsSender
 from bot.delivery.port import DeliveryError
 from bot.replies import Answer, Audience, Paragraph, Place, Reply
 from bot.service import Restansebot
+from bot.uploads import download, take_file
 from restanse_core.model import Person
 
 log = logging.getLogger("restansebot.teams")
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 CARD_ACTION_INVOKE = "adaptiveCard/action"
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+
+
+def from_a_bot(activity: Activity) -> bool:
+    """Sent by a bot: Teams gives bots ids starting with 28: (people have 29:) and the role "bot"."""
+    sender = activity.from_property
+    return sender is not None and (sender.role == "bot" or (sender.id or "").startswith("28:"))
 
 
 def plain_text(text: str | None) -> str:
@@ -42,13 +50,20 @@ def plain_text(text: str | None) -> str:
 
 class TeamsHandlers:
     def __init__(
-        self, bot: Restansebot, people: TeamsPeople, references: References, sender: TeamsSender, retry: Retry
+        self,
+        bot: Restansebot,
+        people: TeamsPeople,
+        references: References,
+        sender: TeamsSender,
+        retry: Retry,
+        file_hosts: tuple[str, ...] = (),
     ) -> None:
         self.bot = bot
         self.people = people
         self.references = references
         self.sender = sender
         self.retry = retry
+        self.file_hosts = file_hosts
 
     def register(self, app: AgentApplication[TurnState]) -> None:
         app.activity(ActivityTypes.message)(self.on_message)  # text, and Action.Submit presses (no text)
@@ -63,14 +78,44 @@ class TeamsHandlers:
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
         self.references.remember(activity)
+        if from_a_bot(activity):
+            return  # another bot (or this one's own message played back) is not asking anything
         press = cards.pressed(activity.value)
         text = plain_text(activity.text)
+        shared = [a for a in activity.attachments or [] if a.content_type == FILE_DOWNLOAD_INFO]
+        if shared:
+            await self._file_shared(context, shared[0])
+            return
         if press is None and not text:
             return
         place = place_of(activity)
         asker = await self.people.asker(context)
         answer = await self._ask(text, press, asker, place)
         await self._deliver(context, answer, place)
+
+    async def _file_shared(self, context: TurnContext, attachment: Attachment) -> None:
+        """A file uploaded in the chat: the arkiv's month (see bot.uploads). Teams hands a pre-authenticated,
+        short-lived downloadUrl; no token is sent with it, and only to the allowed file hosts."""
+        activity = context.activity
+        place = place_of(activity)
+        asker = await self.people.asker(context)
+        content = attachment.content if isinstance(attachment.content, dict) else {}
+        url = str(content.get("downloadUrl") or "")
+        name = str(attachment.name or "fila")
+
+        async def fetch() -> bytes:
+            return await download(url, hosts=self.file_hosts)
+
+        turn_open = True
+
+        async def say(reply: Reply) -> None:
+            if turn_open:  # the acknowledgement, within the turn
+                await self.say(context, reply, place)
+            elif asker is not None:  # the preview, later: proactively into the same 1:1 chat
+                await self.sender.send_direct(asker, reply, ref=f"upload:{activity.id or ''}")
+
+        await take_file(self.bot, asker, place, name, f"teams:{activity.from_property.id}", fetch, say)
+        turn_open = False
 
     @staticmethod
     def _is_card_action(context: TurnContext) -> bool:
@@ -143,7 +188,7 @@ class TeamsHandlers:
             await self.say(context, self.welcome(activity), place)
 
     def welcome(self, activity: Activity) -> Reply:
-        kind = activity.conversation.conversation_type if activity.conversation else "personal"
+        kind = conversation_kind(activity)
         return self.bot.welcome(
             {"channel": Audience.TEAM, "groupChat": Audience.GROUP}.get(kind or "", Audience.PERSON)
         )
@@ -158,7 +203,7 @@ class TeamsHandlers:
             else None
         ):
             self.references.set_installed(f"team:{team.get('id')}", False)
-        elif activity.conversation and activity.conversation.conversation_type == "groupChat":
+        elif activity.conversation and conversation_kind(activity) == "groupChat":
             self.references.set_installed(f"group:{activity.conversation.id}", False)
 
     async def on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
@@ -169,8 +214,16 @@ class TeamsHandlers:
             self._forget_installation(activity)
 
     async def on_other(self, context: TurnContext, state: TurnState) -> None:
-        """Reactions, edits, typing and the like: nothing to answer, but the references are worth keeping."""
+        """Reactions, edits, deletions, typing and the like: nothing to answer, but the references are worth keeping.
+
+        An invoke the bot does not handle (a file consent, a button on someone else's card) is acknowledged with
+        an empty 200: Teams shows the person an error for anything else, and the SDK would answer 501.
+        """
         self.references.remember(context.activity)
+        if context.activity.type == ActivityTypes.invoke:
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
 
     # ---- errors ------------------------------------------------------------------------------------
 

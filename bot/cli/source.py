@@ -73,7 +73,7 @@ def sync_now(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def print_sync(result: SyncResult) -> None:
-    from bot.cli.data import print_summary
+    from bot.cli.imports import print_summary
 
     if result.status == "stored" and result.summary is not None:
         print_summary(result.summary)

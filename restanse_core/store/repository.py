@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from restanse_core.model import Enhet, Organisation, Person, Rolle, Snapshot
+from restanse_core.model import DirectoryChange, Enhet, Organisation, Person, Rolle, Snapshot
 from restanse_core.store.tables import (
+    DirectoryChangeRow,
     MetaRow,
     PersonRow,
     RestanseRow,
@@ -111,6 +112,36 @@ def _stamp(conn: Connection, key: str, stamp: str) -> None:
     conn.execute(insert(MetaRow).values(key=key, value=stamp))
 
 
+def record_directory_change(
+    conn: Connection,
+    *,
+    kind: str,
+    file_name: str,
+    checksum: str,
+    changed_by: str,
+    changed_at: datetime,
+    count: int,
+) -> None:
+    conn.execute(
+        insert(DirectoryChangeRow).values(
+            kind=kind,
+            file_name=file_name,
+            checksum=checksum,
+            changed_by=changed_by,
+            changed_at=changed_at,
+            count=count,
+        )
+    )
+
+
+def directory_changes(conn: Connection) -> list[DirectoryChange]:
+    """Every change of the directory, newest first."""
+    rows = conn.execute(select(DirectoryChangeRow).order_by(DirectoryChangeRow.id.desc())).scalars()
+    return [
+        DirectoryChange(r.kind, r.file_name, r.checksum, r.changed_by, r.changed_at, r.count) for r in rows
+    ]
+
+
 def bump_directory_version(conn: Connection, stamp: str) -> None:
     _stamp(conn, "directory_version", stamp)
 
@@ -181,6 +212,11 @@ def month_has_monthly_list(conn: Connection, day: date) -> bool:
         )
     ).first()
     return found is not None
+
+
+def snapshot_size(conn: Connection, snapshot_id: int) -> int:
+    """How many restanser the snapshot holds (counted when it was stored)."""
+    return int(conn.execute(select(SnapshotRow.restanser).where(SnapshotRow.id == snapshot_id)).scalar() or 0)
 
 
 def begin_snapshot(

@@ -70,7 +70,7 @@ async def restanser(source: RestanseSource) -> pd.DataFrame:
         source.name, source.headings, lambda _p: iter(frames), kind="live", row_label=source.row_label
     )
     settings = Settings()
-    pipeline = Pipeline(rows, Resolver.from_organisation(ORG), settings.temporary_codes(), True)
+    pipeline = Pipeline(rows, Resolver.from_organisation(ORG), settings.temporary_codes(), True, as_of=AS_OF)
     prepared = [pipeline.prepare(f).restanser for f in frames]
     if not prepared:
         return pd.DataFrame(columns=["jp_key", "jp_id", "saksbehandler", "enhet", "title", "public_title"])

@@ -106,7 +106,7 @@ async def test_a_second_sync_the_same_day_replaces_its_live_list(engine):
 async def test_an_imported_file_of_the_same_day_is_never_replaced(engine, tmp_path):
     directory(engine)
     export = write_csv(tmp_path / "liste.csv", ["Jpnr;Sbh;Enhet", "2019/1-1;UKA;LMA", "2019/1-2;UKA;LMA"])
-    import_snapshot(engine, export, Settings(), as_of=date(2019, 12, 16), imported_by="arkiv")
+    import_snapshot(engine, export, Settings(), as_of=date(2019, 12, 16), imported_by="arkiv", confirmed=True)
     source = MemorySource()
     items(source, "100", "UKA", 10)
 
@@ -132,7 +132,7 @@ async def test_the_months_list_is_the_first_sync_on_or_after_the_day_and_a_file_
         assert choose_period(conn, monthly=True).current.as_of == date(2019, 12, 10)  # the month's reminders
 
     export = write_csv(tmp_path / "liste.csv", ["Jpnr;Sbh;Enhet", "2019/1-1;UKA;LMA"])
-    import_snapshot(engine, export, settings, as_of=date(2019, 12, 12), imported_by="arkiv")
+    import_snapshot(engine, export, settings, as_of=date(2019, 12, 12), imported_by="arkiv", confirmed=True)
     assert {d: (kind, monthly) for d, (kind, monthly, _) in snapshots(engine).items() if monthly} == {
         date(2019, 12, 12): ("file", True)
     }

@@ -112,7 +112,7 @@ def test_sync_again_replaces_todays_list_but_never_an_imported_file(cli, archive
 
     export = tmp_path / "liste.csv"
     export.write_text("Jpnr;Sbh;Enhet\n2019/1-1;UKA;LMA\n", encoding="utf-8")
-    assert cli("--db", db_url, "import", export, "--as-of", "2019-12-16").code == 0
+    assert cli("--db", db_url, "import", export, "--as-of", "2019-12-16", "--confirm").code == 0
     skipped = restansebot(db_url, env, "sync")
     assert skipped.returncode == 0
     assert "er lest inn fra fila liste.csv, og den går foran" in skipped.stdout
