@@ -157,7 +157,7 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
         counts = {s.id: sum(reports.unit_counts(conn, s.id).values()) for s in snapshots}
     if not snapshots:
         raise no_list(cli)
-    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av", "Sjekksum", "Slag")
+    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av", "Slag", "Sjekksum")
     rows = tuple(
         (
             f"{s.as_of:%d.%m.%Y}",
@@ -165,8 +165,8 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
             s.source_name,
             f"{s.imported_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
             s.imported_by,
-            s.checksum[:12],
             ("fil" if s.source_kind == "file" else "live") + (", månedens" if s.monthly else ""),
+            s.checksum[:12],
         )
         for s in snapshots
     )

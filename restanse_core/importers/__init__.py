@@ -231,11 +231,10 @@ def _read_and_store(
     problems = sorted(problems + rejected[: max(0, MAX_PROBLEMS_SHOWN - len(problems))], key=_in_file_order)
     if summary.invalid_rows and not skip_invalid:
         raise ImportRefused(source.name, problems, total=problem_count)
-    summarise(summary, org, seen, offered, problems)
     summary.warnings += guards.size_checks(
         summary.restanser, previous, previous_count, settings.min_share_of_previous
     )
-    repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
+    finish_summary(conn, snapshot_id, summary, org, seen, offered, problems)
 
 
 @dataclass
@@ -249,8 +248,7 @@ class Seen:
 def store_chunk(
     conn: Connection, snapshot_id: int, chunk: ChunkResult, summary: ImportSummary, seen: Seen
 ) -> int:
-    """Insert one prepared chunk into the snapshot; returns how many rows were offered (before duplicates).
-    The file import and a sync from the records system store through here."""
+    """Insert one prepared chunk into the snapshot; returns how many rows were offered (before duplicates)."""
     rows = chunk.restanser
     seen.people.update(rows["saksbehandler"].unique().tolist())
     seen.units.update(rows["enhet"].unique().tolist())
@@ -269,18 +267,34 @@ def store_chunk(
     return len(rows) + len(chunk.written_off)
 
 
-def summarise(
-    summary: ImportSummary, org: Organisation, seen: Seen, offered: int, problems: list[Problem]
+def finish_summary(
+    conn: Connection,
+    snapshot_id: int,
+    summary: ImportSummary,
+    org: Organisation,
+    seen: Seen,
+    offered: int,
+    problems: list[Problem],
 ) -> None:
-    """Duplicates, the problems shown, and who and what the directory does not know."""
+    """The counts that need the whole list (duplicates, who is not in the directory); the snapshot closed."""
     summary.duplicates = offered - summary.restanser - summary.written_off
     summary.skipped_problems = problems
     summary.unknown_people = sorted(p for p in seen.people if p and p not in org.people)
     summary.unknown_units = sorted(u for u in seen.units if u not in org.units)
+    repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
 
 
 def _in_file_order(problem: Problem) -> int:
     return problem.row or 0
 
 
-__all__ = ["ROW", "ImportSummary", "ListNeedsConfirmation", "import_snapshot", "open_source"]
+__all__ = [
+    "ROW",
+    "ImportSummary",
+    "ListNeedsConfirmation",
+    "Seen",
+    "finish_summary",
+    "import_snapshot",
+    "open_source",
+    "store_chunk",
+]

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from restanse_core.clock import Clock, today
 from restanse_core.errors import MAX_PROBLEMS_SHOWN, Problem, UserError
-from restanse_core.importers import ImportSummary, Seen, store_chunk, summarise
+from restanse_core.importers import ImportSummary, Seen, finish_summary, store_chunk
 from restanse_core.importers.pipeline import ChunkResult, Pipeline, Resolver
 from restanse_core.importers.source import RowSource
 from restanse_core.model import Organisation
@@ -273,8 +273,7 @@ def _store(
             summary.invalid_rows += chunk.invalid_rows
             summary.skipped_types.update(chunk.skipped_types)
             offered += store_chunk(conn, snapshot_id, chunk, summary, seen)
-        summarise(summary, org, seen, offered, prepared.problems())
-        repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
+        finish_summary(conn, snapshot_id, summary, org, seen, offered, prepared.problems())
         summary.stored = True
         _prune(conn, settings, as_of, clock.now())
     verb = "erstattet" if summary.replaced else "lagret"

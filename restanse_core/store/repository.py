@@ -194,6 +194,11 @@ def snapshot_before(conn: Connection, day: date, *, monthly: bool = False) -> Sn
     return _snapshot(row) if row else None
 
 
+def snapshot_size(conn: Connection, snapshot_id: int) -> int:
+    """How many restanser the snapshot holds (counted when it was stored)."""
+    return int(conn.execute(select(SnapshotRow.restanser).where(SnapshotRow.id == snapshot_id)).scalar() or 0)
+
+
 def snapshot_of(conn: Connection, day: date) -> Snapshot | None:
     row = conn.execute(select(SnapshotRow).where(SnapshotRow.as_of == day)).first()
     return _snapshot(row) if row else None
@@ -212,11 +217,6 @@ def month_has_monthly_list(conn: Connection, day: date) -> bool:
         )
     ).first()
     return found is not None
-
-
-def snapshot_size(conn: Connection, snapshot_id: int) -> int:
-    """How many restanser the snapshot holds (counted when it was stored)."""
-    return int(conn.execute(select(SnapshotRow.restanser).where(SnapshotRow.id == snapshot_id)).scalar() or 0)
 
 
 def begin_snapshot(
