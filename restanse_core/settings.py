@@ -130,7 +130,6 @@ class Settings(BaseSettings):
     source: str | None = None  # e.g. "p360"; its own settings are the keys starting with "p360_"
     source_options: dict[str, dict[str, Any]] = Field(default_factory=dict)  # gathered from those keys
     sync_schedule: str = "0 5 * * *"  # cron, Europe/Oslo: nightly, before the working day
-    sync_hold_below: float = Field(0.5, ge=0, le=1)  # a sync with fewer than this share of the last is held
     monthly_list_day: int = Field(1, ge=1, le=28)  # the month's list is the first sync on or after this day
     daily_retention_days: int = Field(35, ge=1)  # daily lists; the months' lists are kept retention_months
     writeoff_by: Literal["saksbehandler", "leder"] = "saksbehandler"  # "leder": also the unit's leaders

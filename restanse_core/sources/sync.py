@@ -24,7 +24,6 @@ from restanse_core.importers import ImportSummary, Seen, finish_summary, store_c
 from restanse_core.importers.pipeline import ChunkResult, Pipeline, Resolver
 from restanse_core.importers.source import RowSource
 from restanse_core.model import Organisation
-from restanse_core.reports import unit_counts
 from restanse_core.settings import Settings
 from restanse_core.sources.port import RestanseSource, SourceError
 from restanse_core.store import live, repository
@@ -113,7 +112,8 @@ async def _sync(
     with engine.connect() as conn:
         org = repository.load_organisation(conn)
         newest = repository.snapshot_on_or_before(conn, None)
-    previous = _stored_count(engine, newest.id) if newest else None
+    with engine.connect() as conn:
+        previous = repository.snapshot_size(conn, newest.id) if newest else None
     prepared = _prepare(source, org, settings, frames, as_of)
     count = prepared.unique_restanser()
     if _must_hold(count, previous, settings):
@@ -125,6 +125,8 @@ async def _sync(
             )  # fmt: skip
             live.drop_older_held(conn, run_id)
         summary = prepared.summary(org, as_of)
+        if newest is not None and previous is not None:
+            summary.previous = (newest.as_of, previous)
         return SyncResult("held", message, as_of, summary, previous, logins_filled=filled, run_id=run_id)
     try:
         result = _store(engine, source, settings, clock, as_of, prepared, org, started_by, previous)
@@ -133,6 +135,8 @@ async def _sync(
             live.finish_run(conn, run_id, "skipped", clock.now(), exc.message)
         return SyncResult("skipped", exc.message, as_of, run_id=run_id)
     result.logins_filled, result.run_id = filled, run_id
+    if result.summary is not None and newest is not None and previous is not None:
+        result.summary.previous = (newest.as_of, previous)
     with engine.begin() as conn:
         after = live.last_stored_run_started(conn)
         stored = repository.snapshot_of(conn, as_of)
@@ -147,7 +151,7 @@ async def _sync(
 def _must_hold(count: int, previous: int | None, settings: Settings) -> bool:
     if count == 0:
         return True
-    return previous is not None and previous > 0 and count < previous * settings.sync_hold_below
+    return previous is not None and previous > 0 and count < previous * settings.min_share_of_previous
 
 
 def _held_message(source: RestanseSource, count: int, previous: int | None) -> str:
@@ -159,11 +163,6 @@ def _held_message(source: RestanseSource, count: int, previous: int | None) -> s
         f"{what}. Det ser feil ut, så lista er holdt tilbake og ikke lagret; den forrige gjelder fortsatt. "
         "Arkivet kan lagre den likevel eller forkaste den."
     )
-
-
-def _stored_count(engine: Engine, snapshot_id: int) -> int:
-    with engine.connect() as conn:
-        return sum(unit_counts(conn, snapshot_id).values())
 
 
 @dataclass
@@ -275,6 +274,7 @@ def _store(
             summary.skipped_types.update(chunk.skipped_types)
             offered += store_chunk(conn, snapshot_id, chunk, summary, seen)
         finish_summary(conn, snapshot_id, summary, org, seen, offered, prepared.problems())
+        summary.stored = True
         _prune(conn, settings, as_of, clock.now())
     verb = "erstattet" if summary.replaced else "lagret"
     message = (
