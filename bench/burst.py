@@ -22,9 +22,9 @@ Reported per server and N: answers (to questions asked in the counted time, each
 second (replies that arrived in the counted time), p50/p95/p99 of those answers, errors (a refused or failed
 request), lost answers (a request taken but no reply within 30 s), and the server's CPU time per answer.
 
-With `--before DIR`, a third server runs `restansebot serve` from another copy of the code (for example
-`git archive <commit> | tar -x -C DIR`), interleaved with the other two: before and after a change, measured
-under the same load.
+With `--before DIR [DIR ...]`, more servers run `restansebot serve` from other copies of the code (for example
+`git archive <commit> | tar -x -C DIR`), each named by its folder and interleaved with the others: before and
+after a change, measured under the same load.
 
 With `--changes K` (default 3) the directory is then imported anew K times through `restansebot directory
 import` (a data change, as an import is, which everyone's figures depend on); `--settle` seconds (default 10)
@@ -268,7 +268,7 @@ class LeanConnector(LeanFake):
 class Target:
     """One server under test and the fake platform it talks to."""
 
-    name: str  # "product", "floor" or "before"
+    name: str  # "product", "floor" or the folder of another copy of the code
     side: SlackSide | TeamsSide
     fake: LeanSlack | LeanConnector
     waiting: Waiting
@@ -497,7 +497,8 @@ async def run_platform(
     chosen = random.Random(13).sample(initials, max(args.askers))
     people = {f"U{i}": f"{i.lower()}@bench.example" for i in chosen}
     users = list(people)
-    names = ("product", "floor", "before") if args.before else ("product", "floor")
+    others = {folder.name: folder.resolve() for folder in args.before}
+    names = ("product", "floor", *others)
     targets = [await side.target(name, people) for name in names]
     results: list[dict[str, Any]] = []
     first_answers: dict[str, list[float]] = {}
@@ -507,7 +508,7 @@ async def run_platform(
             if target.name == "floor":
                 command, env = side.floor_args(port, target.fake)
             else:
-                root = args.before.resolve() if target.name == "before" else ROOT
+                root = others.get(target.name, ROOT)
                 command, env = side.product_args(url, port, target.fake, root)
             target.process = await start(
                 f"{platform} {target.name}", command, env, port, logs / f"{platform}-{target.name}.log"
@@ -627,7 +628,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--settle", type=float, default=10.0, help="seconds between a change and the question"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--before", type=Path, metavar="DIR", help="also serve the code in DIR, interleaved")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="DIR",
+        help="also serve the code in DIR, interleaved",
+    )
     parser.add_argument("--serve-floor", choices=("slack", "teams"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
