@@ -1,0 +1,225 @@
+"""The archive's month in chat (issue 12), end to end: the arkiv drops the month's export into the 1:1 chat,
+gets a preview, presses «Lagre» — and the month goes out at its moment with no shell on the server.
+
+Everything goes through `restansebot serve` (or `restansebot shell`) started as a process; only Slack and
+Teams are faked, over real HTTP on 127.0.0.1, the fakes also being the platforms' file hosts. The clock is
+pinned with RESTANSEBOT_NOW: the list is dropped in on Monday 16.12.2019 in the afternoon, and the reminders
+go out on Tuesday 17.12.2019 at 09:00."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack, file_share, mention
+from adapters.teams.tests import recorded
+from adapters.teams.tests.fakes import FakeConnector
+from restanse_core.store import make_engine
+from tests.conftest import HEADER, run_restansebot, stored, write_csv
+from tests.processes import Running, Serve, clean_env, outbox, wait_until
+from tests.test_serve import answers_to, post_signed, press, slack_env
+
+NOVEMBER = "2019-11-13T10:00:00+01:00"  # the previous list, imported the day it was printed
+UPLOADED = "2019-12-16T14:00:00+01:00"  # a Monday afternoon: the month goes out Tuesday 09:00
+SEND_MOMENT = "2019-12-17T09:00:30+01:00"
+EXPIRED = "2019-12-17T15:00:00+01:00"  # 25 hours after the upload; a pending upload waits 24
+SAKSBEHANDLERE = [f"S{i:02d}" for i in range(6)]
+EVERYONE = [*SAKSBEHANDLERE, "LED", "TDL", "ARK"]
+EXPORT = "restanser-desember.csv"
+SAVE, CANCEL = "opplasting.lagre", "opplasting.avbryt"
+RESTRICTED_TITLE = "Barnevern for Ola Nordmann"
+
+
+# ---- the archive's data ------------------------------------------------------------------------------------
+
+
+def people_file(path: Path, extra: list[str] = ()) -> Path:  # type: ignore[assignment]
+    return write_csv(
+        path,
+        [
+            "initialer;navn;epost;enhet;rolle",
+            "LED;Lise Eide;led@k.no;LMA;leder",
+            "TDL;Trond Dahl;tdl@k.no;TDR;leder",
+            "ARK;Arne Arkiv;ark@k.no;TDR;arkiv",
+            *[f"{p};Person {p};{p.lower()}@k.no;LMA;saksbehandler" for p in SAKSBEHANDLERE],
+            *extra,
+        ],
+    )
+
+
+def export(printed: str, per_person: dict[str, int], *, broken_row: int | None = None) -> bytes:
+    """A restanse report as the records system prints it: a title line with the print date, then the
+    procedure's headings, in Windows-1252. Each saksbehandler's I-entries, one U-entry (not a restanse) and a
+    confidential entry whose title must never be stored or shown. `broken_row` (1-based, counting the whole
+    file) gets a journal date that is not a date."""
+    rows = [f"Restanseliste Testkommune;;;;;;;;;", f"Utskrevet {printed};;;;;;;;;", "", HEADER]
+    for n, (who, count) in enumerate(per_person.items()):
+        rows += [
+            f"2019/{100 + n}-{i};I;{(i % 28) + 1:02d}.10.2019;Søknad om tiltak {i};;{who};LMA;;;"
+            for i in range(1, count + 1)
+        ]
+    rows.append("2019/900-1;U;04.11.2019;Svar på søknad;;S00;LMA;;;")
+    rows.append(f"2019/901-1;I;05.11.2019;{RESTRICTED_TITLE};Henvendelse fra privatperson;S05;LMA;13 Ofl;;")
+    if broken_row is not None:
+        cells = rows[broken_row - 1].split(";")
+        cells[2] = "snart"
+        rows[broken_row - 1] = ";".join(cells)
+    return ("\r\n".join(rows) + "\r\n").encode("cp1252")
+
+
+NOVEMBER_COUNTS = {p: 30 for p in SAKSBEHANDLERE}  # 180 restanser, + the confidential one (S05's)
+DECEMBER_COUNTS = {p: 30 + i for i, p in enumerate(SAKSBEHANDLERE)}  # 195, + the confidential one
+
+
+@pytest.fixture
+def archive(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """The directory and November's list, imported with the CLI on the day November's list was printed."""
+
+    def load(db_url: str) -> None:
+        monkeypatch.setenv("RESTANSEBOT_NOW", NOVEMBER)
+        units = write_csv(
+            tmp_path / "enheter.csv",
+            ["enhet;navn;overordnet;ledere", "LMA;Landbruk;;LED", "TDR;Teknisk drift;;TDL"],
+        )
+        november = tmp_path / "restanser-november.csv"
+        november.write_bytes(export("13.11.2019", NOVEMBER_COUNTS))
+        for args in (
+            ("directory", "import", units, people_file(tmp_path / "personer.csv")),
+            ("import", november),
+        ):
+            result = cli("--db", db_url, *args)
+            assert result.code == 0, result.out + result.err
+        monkeypatch.delenv("RESTANSEBOT_NOW")
+
+    return load
+
+
+def snapshots_list(db_url: str, tmp_path: Path) -> str:
+    """`restansebot snapshots list`, as the arkiv would run it on the server."""
+    result = run_restansebot(
+        "--db", db_url, "snapshots", "list", tmp_path=tmp_path, env={"RESTANSEBOT_NOW": SEND_MOMENT}
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def lists_stored(db_url: str) -> list[tuple[str, int, str]]:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [
+                (str(r.as_of), r.n, r.imported_by)
+                for r in conn.execute(
+                    text(
+                        "SELECT s.as_of, s.imported_by, COUNT(r.id) AS n FROM snapshots s "
+                        "LEFT JOIN restanser r ON r.snapshot_id = s.id "
+                        "GROUP BY s.id, s.as_of, s.imported_by ORDER BY s.as_of"
+                    )
+                )
+            ]
+    finally:
+        engine.dispose()
+
+
+# ---- Slack ------------------------------------------------------------------------------------------------
+
+
+def slack(fake: FakeSlack, tmp_path: Path, now: str = UPLOADED) -> dict[str, str]:
+    return slack_env(fake, tmp_path, now=now, RESTANSEBOT_SLACK_FILE_HOSTS="127.0.0.1")
+
+
+def people_in(fake: FakeSlack, initials: list[str] = EVERYONE) -> None:
+    for who in initials:  # Slack user ids that match the DM channels the fake hands out
+        fake.add_user(f"U{who}", f"{who.lower()}@k.no")
+
+
+def drop(server: Serve, user: str, file: dict[str, Any], channel: str | None = None) -> None:
+    """`user` drops `file` into the DM with the bot (or into `channel`)."""
+    body = json.dumps(file_share(user, file, channel=channel))
+    assert post_signed(server, body, "application/json") == 200
+
+
+def seen(message: dict[str, Any]) -> str:
+    """All a person sees of a posted message: its text and its blocks."""
+    return json.dumps({k: message.get(k) for k in ("text", "blocks")}, ensure_ascii=False)
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """The message's buttons: action → value."""
+    blocks = message.get("blocks") or []
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return {
+        e["action_id"].split("#")[0]: e.get("value", "")
+        for b in blocks
+        if b.get("type") == "actions"
+        for e in b["elements"]
+    }
+
+
+def next_answers(fake: FakeSlack, user: str, after: int, n: int = 1, what: str = "the answer") -> list[dict]:
+    wait_until(lambda: len(answers_to(fake, user)) >= after + n, timeout=60, what=what)
+    return answers_to(fake, user)[after:]
+
+
+def uploaded(fake: FakeSlack, server: Serve, user: str, name: str, content: bytes) -> tuple[str, dict]:
+    """Drop a file in as `user`; returns the acknowledgement and the preview (or whatever came second)."""
+    before = len(answers_to(fake, user))
+    drop(server, user, fake.share_file(name, content, user=user))
+    ack, preview = next_answers(fake, user, before, 2, what=f"the acknowledgement and the preview of {name}")
+    return seen(ack), preview
+
+
+def december() -> bytes:
+    return export("16.12.2019", DECEMBER_COUNTS)
+
+
+@pytest.mark.slow
+def test_the_arkiv_drops_the_month_into_slack_saves_it_and_the_reminders_go_out_by_themselves(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            ack, preview = uploaded(fake, server, "UARK", EXPORT, december())
+            assert f"Leser fila {EXPORT}" in ack
+            shown = seen(preview)
+            for expected in (
+                f"Forhåndsvisning: {EXPORT}",
+                "16.12.2019 (fra fila)",  # the print date on the title line
+                "Rader lest",
+                "197",  # rows: 195 + the U-entry + the confidential one
+                "196",  # restanser
+                "Sammenlignet med lista per 13.11.2019: 181 → 196 (+15)",
+                "LMA 181 → 196",
+                "Påminnelsene for måneden: 6 saksbehandlere med egen melding",
+                "17.12.2019 kl. 09:00",
+                "ligger fortsatt i chatten",  # the first upload says the export stays in Slack
+            ):
+                assert expected in shown, (expected, shown)
+            assert RESTRICTED_TITLE not in shown
+            actions = buttons(preview)
+            assert set(actions) == {SAVE, CANCEL}
+            assert lists_stored(sqlite_url) == [("2019-11-13", 181, "cli:ukjent")]  # nothing stored yet
+            before = len(answers_to(fake, "UARK"))
+            press(server, "UARK", SAVE, actions[SAVE])
+            (done,) = next_answers(fake, "UARK", before, what="the confirmation of Lagre")
+            assert "Lagret: restanselista per 16.12.2019 fra restanser-desember.csv, 196 restanser" in seen(done)
+            assert outbox(sqlite_url) == {}  # stored, not sent: the month goes out at its moment
+        listed = snapshots_list(sqlite_url, tmp_path)
+        assert "16.12.2019" in listed and "ARK via slack:UARK" in listed and EXPORT in listed, listed
+        assert [d.authorization for d in fake.downloads] == [f"Bearer {BOT_TOKEN}"]
+
+        with Serve(sqlite_url, slack(fake, tmp_path, now=SEND_MOMENT)):  # Tuesday 09:00, nobody typed anything
+            wait_until(
+                lambda: {f"saksbehandler:{p}" for p in SAKSBEHANDLERE} <= set(outbox(sqlite_url))
+                and set(outbox(sqlite_url).values()) == {"sent"},
+                what="the month's reminders",
+            )
+        for who, count in {**DECEMBER_COUNTS, "S05": DECEMBER_COUNTS["S05"] + 1}.items():
+            assert any(f"{count} restanser" in seen(m) for m in answers_to(fake, f"U{who}")), who
