@@ -57,7 +57,7 @@ def export(printed: str, per_person: dict[str, int], *, broken_row: int | None =
     procedure's headings, in Windows-1252. Each saksbehandler's I-entries, one U-entry (not a restanse) and a
     confidential entry whose title must never be stored or shown. `broken_row` (1-based, counting the whole
     file) gets a journal date that is not a date."""
-    rows = [f"Restanseliste Testkommune;;;;;;;;;", f"Utskrevet {printed};;;;;;;;;", "", HEADER]
+    rows = ["Restanseliste Testkommune;;;;;;;;;", f"Utskrevet {printed};;;;;;;;;", "", HEADER]
     for n, (who, count) in enumerate(per_person.items()):
         rows += [
             f"2019/{100 + n}-{i};I;{(i % 28) + 1:02d}.10.2019;Søknad om tiltak {i};;{who};LMA;;;"
@@ -209,17 +209,206 @@ def test_the_arkiv_drops_the_month_into_slack_saves_it_and_the_reminders_go_out_
             before = len(answers_to(fake, "UARK"))
             press(server, "UARK", SAVE, actions[SAVE])
             (done,) = next_answers(fake, "UARK", before, what="the confirmation of Lagre")
-            assert "Lagret: restanselista per 16.12.2019 fra restanser-desember.csv, 196 restanser" in seen(done)
+            assert "Lagret: restanselista per 16.12.2019 fra restanser-desember.csv, 196 restanser" in seen(
+                done
+            )
             assert outbox(sqlite_url) == {}  # stored, not sent: the month goes out at its moment
         listed = snapshots_list(sqlite_url, tmp_path)
         assert "16.12.2019" in listed and "ARK via slack:UARK" in listed and EXPORT in listed, listed
         assert [d.authorization for d in fake.downloads] == [f"Bearer {BOT_TOKEN}"]
 
-        with Serve(sqlite_url, slack(fake, tmp_path, now=SEND_MOMENT)):  # Tuesday 09:00, nobody typed anything
+        with Serve(
+            sqlite_url, slack(fake, tmp_path, now=SEND_MOMENT)
+        ):  # Tuesday 09:00, nobody typed anything
             wait_until(
-                lambda: {f"saksbehandler:{p}" for p in SAKSBEHANDLERE} <= set(outbox(sqlite_url))
-                and set(outbox(sqlite_url).values()) == {"sent"},
+                lambda: (
+                    {f"saksbehandler:{p}" for p in SAKSBEHANDLERE} <= set(outbox(sqlite_url))
+                    and set(outbox(sqlite_url).values()) == {"sent"}
+                ),
                 what="the month's reminders",
             )
         for who, count in {**DECEMBER_COUNTS, "S05": DECEMBER_COUNTS["S05"] + 1}.items():
             assert any(f"{count} restanser" in seen(m) for m in answers_to(fake, f"U{who}")), who
+
+
+def uploads_kept(db_url: str) -> list[tuple[str, bool]]:
+    """Each pending upload's status, and whether the bot still holds the file's content."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT status, content FROM pending_uploads ORDER BY created_at"))
+            return [(r.status, r.content is not None) for r in rows]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_avbryt_stores_nothing_and_the_cancelled_preview_cannot_be_saved_afterwards(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    before = stored(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, preview = uploaded(fake, server, "UARK", EXPORT, december())
+            actions = buttons(preview)
+            assert uploads_kept(sqlite_url) == [("pending", True)]
+            asked = len(answers_to(fake, "UARK"))
+            press(server, "UARK", CANCEL, actions[CANCEL])
+            (cancelled,) = next_answers(fake, "UARK", asked, what="the answer to Avbryt")
+            assert "Avbrutt – restanser-desember.csv er ikke lagret" in seen(cancelled)
+            press(server, "UARK", SAVE, actions[SAVE])  # the old preview's Lagre, pressed afterwards
+            (late,) = next_answers(fake, "UARK", asked + 1, what="the answer to a late Lagre")
+            assert "gjelder ikke lenger" in seen(late) and not buttons(late)
+    assert stored(sqlite_url) == before
+    assert uploads_kept(sqlite_url) == [("cancelled", False)]  # the file's content is gone from the bot
+
+
+@pytest.mark.slow
+def test_a_broken_file_gets_the_imports_own_message_and_stores_nothing(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    before = stored(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, answer = uploaded(
+                fake, server, "UARK", EXPORT, export("16.12.2019", DECEMBER_COUNTS, broken_row=9)
+            )
+    shown = seen(answer)
+    assert f"{EXPORT}, rad 9, kolonne «Jour.dato»: «snart»" in shown, shown
+    assert "Ingenting er lagret" in shown and "«columns»" in shown  # the chat's way, not a CLI flag
+    assert "--" not in shown and not buttons(answer)
+    assert stored(sqlite_url) == before
+    assert uploads_kept(sqlite_url) == [("cancelled", False)]
+
+
+@pytest.mark.slow
+def test_a_saksbehandlers_file_is_refused_kindly_and_never_downloaded(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    before = stored(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            drop(server, "US00", fake.share_file(EXPORT, december(), user="US00"))
+            (answer,) = next_answers(fake, "US00", 0, what="the answer to the saksbehandler")
+    assert "det er arkivet som leser inn restanselister" in seen(answer) and not buttons(answer)
+    assert fake.downloads == []
+    assert stored(sqlite_url) == before and uploads_kept(sqlite_url) == []
+
+
+@pytest.mark.slow
+def test_a_file_shared_in_a_channel_is_never_read(archive, sqlite_url: str, tmp_path: Path):
+    archive(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            in_channel = fake.share_file("i-kanalen.csv", december(), user="UARK")
+            drop(server, "UARK", in_channel, channel="C0LMA")
+            with_mention = fake.share_file("med-omtale.csv", december(), user="UARK")
+            body = mention("UARK", "C0LMA", "her er lista", files=[with_mention], subtype="file_share")
+            assert post_signed(server, json.dumps(body), "application/json") == 200
+            # The same arkiv then drops a file into the DM: once that is previewed, the channel's are long done.
+            _, preview = uploaded(fake, server, "UARK", EXPORT, december())
+            assert set(buttons(preview)) == {SAVE, CANCEL}
+            wait_until(
+                lambda: any(c["channel"] == "C0LMA" for c in fake.calls_to("chat.postMessage")),
+                what="the answer to the mention in the channel",
+            )
+    (in_the_channel,) = [c.params for c in fake.calls_to("chat.postMessage") if c["channel"] == "C0LMA"]
+    assert "Filer leser jeg bare inn i en direktemelding med meg" in seen(in_the_channel)
+    downloaded = [d.path for d in fake.downloads]
+    assert len(downloaded) == 1 and downloaded[0].endswith(f"/download/{EXPORT}")
+    assert uploads_kept(sqlite_url) == [("pending", True)]  # only the DM's
+
+
+@pytest.mark.slow
+def test_the_bot_token_goes_to_slacks_file_host_only(archive, sqlite_url: str, tmp_path: Path):
+    archive(sqlite_url)
+    with Running(FakeSlack()) as fake, Running(FakeSlack()) as elsewhere:
+        people_in(fake)
+        # A host that is not one of RESTANSEBOT_SLACK_FILE_HOSTS (the same fake, by another name).
+        foreign = elsewhere.share_file("annen.csv", december(), user="UARK")
+        foreign_url = foreign["url_private_download"].replace("127.0.0.1", "localhost")
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, answer = uploaded(fake, server, "UARK", EXPORT, december())  # the ordinary case
+            assert set(buttons(answer)) == {SAVE, CANCEL}
+            redirected = fake.share_file("videresendt.csv", december(), user="UARK", redirect_to=foreign_url)
+            asked = len(answers_to(fake, "UARK"))
+            drop(server, "UARK", redirected)
+            _, failed = next_answers(fake, "UARK", asked, 2, what="the answer to a redirected file")
+            assert "fikk ikke hentet fila videresendt.csv" in seen(failed) and not buttons(failed)
+            elsewhere_file = {
+                **fake.share_file("utenfor.csv", b"", user="UARK"),
+                "url_private_download": foreign_url,
+            }
+            drop(server, "UARK", elsewhere_file)
+            _, refused = next_answers(fake, "UARK", asked + 2, 2, what="the answer to a file elsewhere")
+            assert "fikk ikke hentet fila utenfor.csv" in seen(refused)
+    assert elsewhere.downloads == []  # neither the token nor anything else went there
+    assert [d.authorization for d in fake.downloads] == [f"Bearer {BOT_TOKEN}"] * 2
+    assert BOT_TOKEN not in server.log.read_text()
+
+
+@pytest.mark.slow
+def test_an_upload_confirmed_after_it_expired_is_not_stored(archive, sqlite_url: str, tmp_path: Path):
+    archive(sqlite_url)
+    before = stored(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, preview = uploaded(fake, server, "UARK", EXPORT, december())
+        asked = len(answers_to(fake, "UARK"))
+        with Serve(sqlite_url, slack(fake, tmp_path, now=EXPIRED)) as server:  # the next day, 25 hours later
+            press(server, "UARK", SAVE, buttons(preview)[SAVE])
+            (late,) = next_answers(fake, "UARK", asked, what="the answer to Lagre a day late")
+    assert "gjelder ikke lenger" in seen(late) and "utløpt" in seen(late) and not buttons(late)
+    assert stored(sqlite_url) == before
+    assert uploads_kept(sqlite_url) == [("expired", False)]
+
+
+@pytest.mark.slow
+def test_a_directory_changed_after_the_preview_gives_a_new_preview_instead_of_storing(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, preview = uploaded(fake, server, "UARK", EXPORT, december())
+            newcomer = people_file(tmp_path / "personer-ny.csv", ["NYS;Ny Saksbehandler;nys@k.no;LMA;"])
+            changed = run_restansebot(
+                "--db", sqlite_url, "directory", "import", newcomer, tmp_path=tmp_path,
+                env={"RESTANSEBOT_NOW": UPLOADED},
+            )  # fmt: skip
+            assert changed.returncode == 0, changed.stderr
+            asked = len(answers_to(fake, "UARK"))
+            press(server, "UARK", SAVE, buttons(preview)[SAVE])
+            (again,) = next_answers(fake, "UARK", asked, what="the answer to Lagre after the change")
+            assert "endret siden forhåndsvisningen" in seen(again) and "Forhåndsvisning" in seen(again)
+            assert lists_stored(sqlite_url) == [("2019-11-13", 181, "cli:ukjent")]
+            press(server, "UARK", SAVE, buttons(again)[SAVE])  # the new preview's Lagre stores it
+            (done,) = next_answers(fake, "UARK", asked + 1, what="the answer to the new Lagre")
+    assert "Lagret: restanselista per 16.12.2019" in seen(done)
+    assert lists_stored(sqlite_url)[-1] == ("2019-12-16", 196, "ARK via slack:UARK")
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_lagre_pressed_at_another_replica_on_postgresql_stores_the_list(archive, postgres_url: str, tmp_path):
+    archive(postgres_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        env = slack(fake, tmp_path)
+        with Serve(postgres_url, env) as first, Serve(postgres_url, env) as second:
+            _, preview = uploaded(fake, first, "UARK", EXPORT, december())
+            asked = len(answers_to(fake, "UARK"))
+            press(second, "UARK", SAVE, buttons(preview)[SAVE])
+            (done,) = next_answers(fake, "UARK", asked, what="the answer from the second replica")
+    assert "Lagret: restanselista per 16.12.2019" in seen(done)
+    assert lists_stored(postgres_url)[-1] == ("2019-12-16", 196, "ARK via slack:UARK")
+    assert uploads_kept(postgres_url) == [("stored", False)]
