@@ -9,7 +9,7 @@ go out on Tuesday 17.12.2019 at 09:00."""
 from __future__ import annotations
 
 import json
-import urllib.request
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ from sqlalchemy import text
 
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack, file_share, mention
 from adapters.teams.tests import recorded
+from adapters.teams.tests.conftest import ANONYMOUS
 from adapters.teams.tests.fakes import FakeConnector
+from adapters.teams.tests.test_serve_process import post
 from restanse_core.store import make_engine
 from tests.conftest import HEADER, run_restansebot, stored, write_csv
 from tests.processes import Running, Serve, clean_env, outbox, wait_until
@@ -412,3 +414,127 @@ def test_lagre_pressed_at_another_replica_on_postgresql_stores_the_list(archive,
     assert "Lagret: restanselista per 16.12.2019" in seen(done)
     assert lists_stored(postgres_url)[-1] == ("2019-12-16", 196, "ARK via slack:UARK")
     assert uploads_kept(postgres_url) == [("stored", False)]
+
+
+@pytest.mark.slow
+def test_lagre_pressed_twice_at_once_stores_the_list_once(archive, db_url: str, tmp_path: Path):
+    archive(db_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(db_url, slack(fake, tmp_path)) as server:
+            _, preview = uploaded(fake, server, "UARK", EXPORT, december())
+            asked = len(answers_to(fake, "UARK"))
+            presses = [
+                threading.Thread(target=press, args=(server, "UARK", SAVE, buttons(preview)[SAVE]))
+                for _ in range(2)
+            ]  # a double click: Slack sends both presses
+            for pressed in presses:
+                pressed.start()
+            for pressed in presses:
+                pressed.join()
+            answers = [seen(a) for a in next_answers(fake, "UARK", asked, 2, what="both answers")]
+    assert sum("Lagret: restanselista per 16.12.2019" in a for a in answers) == 1, answers
+    assert not any("noe gikk galt" in a for a in answers), answers
+    assert lists_stored(db_url) == [
+        ("2019-11-13", 181, "cli:ukjent"),
+        ("2019-12-16", 196, "ARK via slack:UARK"),
+    ]
+    assert uploads_kept(db_url) == [("stored", False)]
+
+
+# ---- Teams ------------------------------------------------------------------------------------------------
+
+
+def submit_button(call: Any, action: str) -> dict[str, Any]:
+    """The Action.Submit of the card's button for `action`, as Teams shows it."""
+    card = call.card
+    assert card is not None, call.text
+    found = [
+        a
+        for element in json.loads(json.dumps(card))["body"]
+        if element.get("type") == "ActionSet"
+        for a in element["actions"]
+        if a.get("type") == "Action.Submit" and a["data"].get("restansebot") == action
+    ]
+    assert len(found) == 1, call.text
+    return found[0]
+
+
+@pytest.mark.slow
+def test_the_arkiv_drops_the_month_into_teams_and_saves_it_from_the_card(archive, sqlite_url: str, tmp_path):
+    archive(sqlite_url)
+    with Running(FakeConnector()) as fake:
+        upload = recorded.load("message_file_download_info_personal.json", service_url=fake.url)
+        upload["attachments"] = [
+            fake.share_file(EXPORT, december())
+        ]  # the recorded shape, served by the fake
+        arkiv = upload["from"]["id"]
+        fake.member(arkiv, "ark@k.no", name="Arne Arkiv")  # Teams' member look-up gives the e-mail
+        env = clean_env(
+            tmp_path, **ANONYMOUS, RESTANSEBOT_NOW=UPLOADED, RESTANSEBOT_TEAMS_FILE_HOSTS="127.0.0.1"
+        )
+        with Serve(sqlite_url, env) as server:
+            assert post(server.url + "/api/messages", upload) in (200, 202)
+            wait_until(lambda: len(fake.activities) >= 2, what="the acknowledgement and the preview")
+            ack, preview = fake.activities[:2]
+            assert f"Leser fila {EXPORT}" in ack.text
+            assert ack.path.endswith(f"/activities/{upload['id']}")  # a reply in the turn
+            assert preview.conversation == upload["conversation"]["id"]  # then proactively, in the same chat
+            for expected in (
+                "16.12.2019 (fra fila)",
+                "181 → 196",
+                "6 saksbehandlere",
+                "17.12.2019 kl. 09:00",
+            ):
+                assert expected in preview.text, (expected, preview.text)
+            assert RESTRICTED_TITLE not in preview.text
+            lagre = submit_button(preview, SAVE)
+            assert lagre["title"] == "Lagre"
+            assert lists_stored(sqlite_url) == [("2019-11-13", 181, "cli:ukjent")]
+            pressed = recorded.load(
+                "message_action_submit.json",
+                service_url=fake.url,
+                **{k: upload[k] for k in ("from", "conversation", "recipient", "channelData")},
+                value=lagre["data"],  # what Teams sends for an Action.Submit: the button's data
+            )
+            assert post(server.url + "/api/messages", pressed) in (200, 202)
+            wait_until(lambda: len(fake.activities) >= 3, what="the answer to Lagre")
+            assert (
+                "Lagret: restanselista per 16.12.2019 fra restanser-desember.csv" in fake.activities[2].text
+            )
+    assert len(fake.downloads) == 1 and fake.downloads[0].authorization is None  # no token to the downloadUrl
+    assert lists_stored(sqlite_url)[-1] == ("2019-12-16", 196, f"ARK via teams:{arkiv}")
+
+
+# ---- the terminal -----------------------------------------------------------------------------------------
+
+
+def shell(db_url: str, tmp_path: Path, *lines: str) -> str:
+    result = run_restansebot(
+        "--db", db_url, "shell", "--as", "ARK", stdin="\n".join(lines) + "\n", tmp_path=tmp_path,
+        env={"RESTANSEBOT_NOW": UPLOADED, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_terminal_reads_the_file_and_lagre_stores_it(archive, sqlite_url: str, tmp_path: Path):
+    archive(sqlite_url)
+    dropped = tmp_path / EXPORT
+    dropped.write_bytes(december())
+    said = shell(sqlite_url, tmp_path, f"last inn {dropped}", "lagre")
+    assert f"Forhåndsvisning: {EXPORT}" in said and "16.12.2019 (fra fila)" in said
+    assert said.index("Forhåndsvisning") < said.index("Lagret: restanselista per 16.12.2019")
+    assert lists_stored(sqlite_url)[-1] == ("2019-12-16", 196, "ARK via terminal")
+    assert "ARK via terminal" in snapshots_list(sqlite_url, tmp_path)
+
+
+def test_the_terminal_stores_nothing_on_avbryt(archive, sqlite_url: str, tmp_path: Path):
+    archive(sqlite_url)
+    before = stored(sqlite_url)
+    dropped = tmp_path / EXPORT
+    dropped.write_bytes(december())
+    said = shell(sqlite_url, tmp_path, f"last inn {dropped}", "avbryt", "lagre")
+    assert "Avbrutt – restanser-desember.csv er ikke lagret" in said
+    assert "Lagret" not in said
+    assert stored(sqlite_url) == before
