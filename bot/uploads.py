@@ -25,8 +25,9 @@ from urllib.parse import urljoin, urlsplit
 from sqlalchemy import delete, insert, select, update
 
 from bot.context import Ask, CommandBot
+from bot.delivery.period import period_key
 from bot.replies import Actions, Block, Button, Context, Fields, Heading, Paragraph, Place, Reply
-from bot.scheduler import send_moment
+from bot.scheduler import send_moment, sent_already
 from bot.store.tables import PendingUploadRow
 from restanse_core.calendar import WorkCalendar, long_date
 from restanse_core.clock import OSLO
@@ -38,6 +39,7 @@ from restanse_core.importers.directory import (
     import_directory,
     read_directory_file,
 )
+from restanse_core.importers.guards import Check
 from restanse_core.importers.preview import ListPreview
 from restanse_core.importers.source import Limits
 from restanse_core.model import Person, Rolle
@@ -262,8 +264,9 @@ class Uploads:
             blocks.append(Paragraph("⚠ " + warning.message))
         if s.assumptions:
             blocks.append(Context(" ".join(s.assumptions)))
-        if preview is not None:
-            blocks.append(Paragraph(self._reminders(preview)))
+        reminders = self._reminders(preview, s) if preview is not None else None
+        if reminders is not None:
+            blocks.append(Paragraph(reminders))
         save = t("upload.save_confirming") if s.warnings else t("upload.save")
         blocks.append(
             Actions(
@@ -280,9 +283,16 @@ class Uploads:
         calendar = WorkCalendar(self.bot.settings.closed_days)
         return send_moment(self.bot.clock.now(), self.bot.settings, calendar).astimezone(OSLO)
 
-    def _reminders(self, preview: ListPreview) -> str:
+    def _reminders(self, preview: ListPreview, s: ImportSummary) -> str | None:
+        """What the month's reminders would be — unless the list will not send any."""
         t = self.bot.texts
+        if any(w.kind == Check.OLDER_THAN_NEWEST for w in s.warnings):
+            return None  # the newest list decides the reminders, as the warning says
         moment = self._send_moment()
+        sent = sent_already(moment, period_key(s.as_of), self.bot.sending.outbox.periods())
+        if sent is not None and sent.run_started_at is not None:
+            day = long_date(sent.run_started_at.astimezone(OSLO).date())
+            return t("upload.reminders_sent", period=sent.period, date=day)
         by_mail = t("upload.by_mail") if "epost" in self.bot.sending.senders else ""
         return t(
             "upload.reminders",

@@ -168,11 +168,19 @@ def next_answers(fake: FakeSlack, user: str, after: int, n: int = 1, what: str =
     return answers_to(fake, user)[after:]
 
 
+def about(fake: FakeSlack, user: str, after: int, name: str) -> list[dict[str, Any]]:
+    """The answers to `user` since the first `after` that name the file (the month's reports may come between)."""
+    return [m for m in answers_to(fake, user)[after:] if name in seen(m)]
+
+
 def uploaded(fake: FakeSlack, server: Serve, user: str, name: str, content: bytes) -> tuple[str, dict]:
-    """Drop a file in as `user`; returns the acknowledgement and the preview (or whatever came second)."""
+    """Drop a file in as `user`; returns the acknowledgement and the answer that follows it (the preview)."""
     before = len(answers_to(fake, user))
     drop(server, user, fake.share_file(name, content, user=user))
-    ack, preview = next_answers(fake, user, before, 2, what=f"the acknowledgement and the preview of {name}")
+    wait_until(
+        lambda: len(about(fake, user, before, name)) >= 2, what=f"the acknowledgement and preview of {name}"
+    )
+    ack, preview = about(fake, user, before, name)[:2]
     return seen(ack), preview
 
 
@@ -219,9 +227,8 @@ def test_the_arkiv_drops_the_month_into_slack_saves_it_and_the_reminders_go_out_
         assert "16.12.2019" in listed and "ARK via slack:UARK" in listed and EXPORT in listed, listed
         assert [d.authorization for d in fake.downloads] == [f"Bearer {BOT_TOKEN}"]
 
-        with Serve(
-            sqlite_url, slack(fake, tmp_path, now=SEND_MOMENT)
-        ):  # Tuesday 09:00, nobody typed anything
+        tuesday = slack(fake, tmp_path, now=SEND_MOMENT)
+        with Serve(sqlite_url, tuesday) as server:  # Tuesday 09:00, and nobody typed anything
             wait_until(
                 lambda: (
                     {f"saksbehandler:{p}" for p in SAKSBEHANDLERE} <= set(outbox(sqlite_url))
@@ -229,6 +236,11 @@ def test_the_arkiv_drops_the_month_into_slack_saves_it_and_the_reminders_go_out_
                 ),
                 what="the month's reminders",
             )
+            # A corrected list dropped in afterwards does not promise the month's reminders once more.
+            corrected = export("17.12.2019", DECEMBER_COUNTS)
+            _, again = uploaded(fake, server, "UARK", "restanser-desember-rettet.csv", corrected)
+            assert "Påminnelsene for 2019-12 ble sendt 17.12.2019" in seen(again), seen(again)
+            assert "De sendes" not in seen(again) and set(buttons(again)) == {SAVE, CANCEL}
         for who, count in {**DECEMBER_COUNTS, "S05": DECEMBER_COUNTS["S05"] + 1}.items():
             assert any(f"{count} restanser" in seen(m) for m in answers_to(fake, f"U{who}")), who
 
@@ -538,3 +550,18 @@ def test_the_terminal_stores_nothing_on_avbryt(archive, sqlite_url: str, tmp_pat
     assert "Avbrutt – restanser-desember.csv er ikke lagret" in said
     assert "Lagret" not in said
     assert stored(sqlite_url) == before
+
+
+def test_an_older_list_is_saved_only_with_lagre_likevel_and_promises_no_reminders(
+    archive, sqlite_url, tmp_path
+):
+    archive(sqlite_url)
+    newest, older = tmp_path / EXPORT, tmp_path / "restanser-gammel.csv"
+    newest.write_bytes(december())
+    older.write_bytes(export("02.12.2019", NOVEMBER_COUNTS))
+    said = shell(sqlite_url, tmp_path, f"last inn {newest}", "lagre", f"last inn {older}", "lagre likevel")
+    second = said[said.index("Forhåndsvisning: restanser-gammel.csv") :]
+    assert "men det finnes allerede en nyere liste per 16.12.2019" in second
+    assert "De sendes" not in second  # the newest list decides the month's reminders
+    assert "Skriv «lagre likevel» · «avbryt»" in second and "Lagret: restanselista per 02.12.2019" in second
+    assert [day for day, _, _ in lists_stored(sqlite_url)] == ["2019-11-13", "2019-12-02", "2019-12-16"]
