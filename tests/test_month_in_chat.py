@@ -151,16 +151,21 @@ def seen(message: dict[str, Any]) -> str:
     return json.dumps({k: message.get(k) for k in ("text", "blocks")}, ensure_ascii=False)
 
 
-def buttons(message: dict[str, Any]) -> dict[str, str]:
-    """The message's buttons: action → value."""
+def labelled(message: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """The message's buttons as the person sees them: label → (action, value)."""
     blocks = message.get("blocks") or []
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
     return {
-        e["action_id"].split("#")[0]: e.get("value", "")
+        e["text"]["text"]: (e["action_id"].split("#")[0], e.get("value", ""))
         for b in blocks
         if b.get("type") == "actions"
         for e in b["elements"]
     }
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """The message's buttons: action → value."""
+    return {action: value for action, value in labelled(message).values()}
 
 
 def next_answers(fake: FakeSlack, user: str, after: int, n: int = 1, what: str = "the answer") -> list[dict]:
@@ -411,6 +416,76 @@ def test_a_directory_changed_after_the_preview_gives_a_new_preview_instead_of_st
     assert lists_stored(sqlite_url)[-1] == ("2019-12-16", 196, "ARK via slack:UARK")
 
 
+def directory_now(db_url: str) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The people's initials, and each directory change as (kind, file, who)."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            people = sorted(r.initials for r in conn.execute(text("SELECT initials FROM people")))
+            changes = [
+                (r.kind, r.file_name, r.changed_by)
+                for r in conn.execute(
+                    text("SELECT kind, file_name, changed_by FROM directory_changes ORDER BY id")
+                )
+            ]
+        return people, changes
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_arkiv_updates_the_people_from_slack(archive, sqlite_url: str, tmp_path: Path):
+    archive(sqlite_url)
+    changed = [
+        line
+        for line in people_file(tmp_path / "x.csv").read_text().splitlines()
+        if not line.startswith("S05")
+    ]
+    changed.append("NYS;Ny Saksbehandler;;LMA;saksbehandler")
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, preview = uploaded(fake, server, "UARK", "personer.csv", "\r\n".join(changed).encode())
+            shown = seen(preview)
+            for expected in (
+                "En personfil med 9 personer",
+                "Nye (1): NYS",
+                "Fjernes (1): S05",
+                "uten e-postadresse: NYS",
+            ):
+                assert expected in shown, (expected, shown)
+            assert "S05" in directory_now(sqlite_url)[0]  # nothing changed before Lagre
+            asked = len(answers_to(fake, "UARK"))
+            press(server, "UARK", SAVE, buttons(preview)[SAVE])
+            (done,) = next_answers(fake, "UARK", asked, what="the answer to Lagre")
+    assert "Lagret: katalogen er oppdatert fra personer.csv" in seen(done)
+    people, changes = directory_now(sqlite_url)
+    assert "NYS" in people and "S05" not in people
+    assert changes[-1] == ("people", "personer.csv", "ARK via slack:UARK")
+
+
+@pytest.mark.slow
+def test_a_list_without_a_print_date_asks_which_date_and_is_stored_with_the_one_chosen(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    undated = b"\r\n".join(december().split(b"\r\n")[3:])  # from the headings on: no «Utskrevet» line
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            _, question = uploaded(fake, server, "UARK", EXPORT, undated)
+            assert "Hvilken dato skal den lagres med?" in seen(question)
+            asked = len(answers_to(fake, "UARK"))
+            assert set(labelled(question)) == {"I dag (16.12.2019)", "Siste virkedag (13.12.2019)", "Avbryt"}
+            press(server, "UARK", *labelled(question)["Siste virkedag (13.12.2019)"])
+            (preview,) = next_answers(fake, "UARK", asked, what="the preview with the date chosen")
+            assert "13.12.2019 (valgt)" in seen(preview) and "De sendes 17.12.2019 kl. 09:00" in seen(preview)
+            press(server, "UARK", SAVE, buttons(preview)[SAVE])
+            (done,) = next_answers(fake, "UARK", asked + 1, what="the answer to Lagre")
+    assert "Lagret: restanselista per 13.12.2019" in seen(done)
+    assert lists_stored(sqlite_url)[-1] == ("2019-12-13", 196, "ARK via slack:UARK")
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_lagre_pressed_at_another_replica_on_postgresql_stores_the_list(archive, postgres_url: str, tmp_path):
@@ -485,7 +560,23 @@ def test_the_arkiv_drops_the_month_into_teams_and_saves_it_from_the_card(archive
         env = clean_env(
             tmp_path, **ANONYMOUS, RESTANSEBOT_NOW=UPLOADED, RESTANSEBOT_TEAMS_FILE_HOSTS="127.0.0.1"
         )
+        in_group = {
+            **upload,
+            "id": "1485983408000",
+            "conversation": {
+                "id": "19:arkivgruppa@thread.v2",
+                "conversationType": "groupChat",
+                "isGroup": True,
+            },
+            "attachments": [fake.share_file("i-gruppa.csv", december())],
+        }
         with Serve(sqlite_url, env) as server:
+            assert post(server.url + "/api/messages", in_group) in (200, 202)  # the same file in a group chat
+            wait_until(lambda: len(fake.activities) >= 1, what="the answer in the group chat")
+            (refused,) = fake.activities
+            assert refused.conversation == "19:arkivgruppa@thread.v2"
+            assert "Filer leser jeg bare inn i en direktemelding med meg" in refused.text
+            fake.clear()
             assert post(server.url + "/api/messages", upload) in (200, 202)
             wait_until(lambda: len(fake.activities) >= 2, what="the acknowledgement and the preview")
             ack, preview = fake.activities[:2]
