@@ -11,7 +11,6 @@ Where answers go:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -23,8 +22,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import publish_home
 from adapters.slack.identity import SlackIdentities
-from adapters.slack.middleware import ASKER, WHO_UNKNOWN
+from adapters.slack.middleware import ASKER, WHO_UNKNOWN, is_direct
 from adapters.slack.render import Message, render
+from bot import asking
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.service import Restansebot
 from bot.uploads import SUFFIXES, download, take_file
@@ -47,13 +47,13 @@ class Listeners:
         self.identities = identities
         self.file_hosts = file_hosts
 
-    # ---- the bot, off the event loop -------------------------------------------------------------------------
+    # ---- the bot: on the event loop when its data are prepared, else in a worker thread -------------------
 
     async def _answer(self, text: str, context: AsyncBoltContext, place: Place) -> Answer:
         if context.get(WHO_UNKNOWN):
             return self._saying("slack.who_unknown")
         try:
-            return await asyncio.to_thread(self.bot.answer, text, context.get(ASKER), place)
+            return await asking.answer(self.bot, text, context.get(ASKER), place)
         except Exception:
             log.exception("Svaret på et spørsmål i Slack feilet")
             return self._saying("slack.failed")
@@ -62,7 +62,7 @@ class Listeners:
         if context.get(WHO_UNKNOWN):
             return self._saying("slack.who_unknown")
         try:
-            return await asyncio.to_thread(self.bot.act, action, value, context.get(ASKER), place)
+            return await asking.act(self.bot, action, value, context.get(ASKER), place)
         except Exception:
             log.exception("Svaret på et knappetrykk i Slack feilet")
             return self._saying("slack.failed")
@@ -89,7 +89,7 @@ class Listeners:
 
     async def direct_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         user, channel = event.get("user"), event.get("channel")
-        if not _is_direct(event) or not user or not channel:
+        if not is_direct(event) or not user or not channel:
             return  # only DMs are questions; the app does not read channels
         self.identities.remember_dm(user, channel)
         files = [f for f in event.get("files") or [] if isinstance(f, dict)]
@@ -183,9 +183,3 @@ def _import_files(event: dict[str, Any]) -> bool:
     """The message shares a file of a kind the arkiv imports (a screenshot beside a question is not one)."""
     files = event.get("files") or []
     return any(isinstance(f, dict) and str(f.get("name") or "").lower().endswith(SUFFIXES) for f in files)
-
-
-def _is_direct(event: dict[str, Any]) -> bool:
-    """A message in a DM with the bot: Slack says channel_type "im"; DM channel ids start with D."""
-    kind = event.get("channel_type")
-    return kind == "im" if kind else str(event.get("channel", "")).startswith("D")

@@ -7,7 +7,6 @@ per-person figures) to the asker's 1:1 chat — private first, so the note in th
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
@@ -22,6 +21,7 @@ from adapters.teams.identity import TeamsPeople
 from adapters.teams.references import References, conversation_kind, place_of
 from adapters.teams.retry import GaveUp, with_retries
 from adapters.teams.sending import TeamsSender
+from bot import asking
 from bot.delivery.port import DeliveryError
 from bot.replies import Answer, Audience, Paragraph, Place, Reply
 from bot.service import Restansebot
@@ -138,10 +138,10 @@ class TeamsHandlers:
     async def _ask(
         self, text: str, press: tuple[str, str] | None, asker: Person | None, place: Place
     ) -> Answer:
-        # The core reads the database: off the event loop, so one slow question does not hold up the others.
+        # On the event loop when the bot's data are prepared; a slow question goes to a worker thread.
         if press is not None:
-            return await asyncio.to_thread(self.bot.act, press[0], press[1], asker, place)
-        return await asyncio.to_thread(self.bot.answer, text, asker, place)
+            return await asking.act(self.bot, press[0], press[1], asker, place)
+        return await asking.answer(self.bot, text, asker, place)
 
     async def _deliver(self, context: TurnContext, answer: Answer, place: Place) -> None:
         public = answer.public
