@@ -13,7 +13,8 @@ import hashlib
 import logging
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from fnmatch import fnmatch
@@ -24,8 +25,9 @@ from urllib.parse import urljoin, urlsplit
 from sqlalchemy import delete, insert, select, update
 
 from bot.context import Ask, CommandBot
+from bot.delivery.period import period_key
 from bot.replies import Actions, Block, Button, Context, Fields, Heading, Paragraph, Place, Reply
-from bot.scheduler import send_moment
+from bot.scheduler import send_moment, sent_already
 from bot.store.tables import PendingUploadRow
 from restanse_core.calendar import WorkCalendar, long_date
 from restanse_core.clock import OSLO
@@ -37,6 +39,7 @@ from restanse_core.importers.directory import (
     import_directory,
     read_directory_file,
 )
+from restanse_core.importers.guards import Check
 from restanse_core.importers.preview import ListPreview
 from restanse_core.importers.source import Limits
 from restanse_core.model import Person, Rolle
@@ -154,7 +157,8 @@ class Uploads:
         if upload is None or ask.asker is None or upload.initials != ask.asker.initials:
             return Reply((Paragraph(t("upload.gone")),))
         if ask.action == CANCEL:
-            self._finish(upload.id, "cancelled")
+            if not self._finish(upload.id, "cancelled", only_if="pending"):  # «Lagre» got there first
+                return Reply((Paragraph(t("upload.gone")),))
             return Reply((Paragraph(t("upload.cancelled", name=upload.file_name)),))
         if ask.action == DATE:
             try:
@@ -260,8 +264,9 @@ class Uploads:
             blocks.append(Paragraph("⚠ " + warning.message))
         if s.assumptions:
             blocks.append(Context(" ".join(s.assumptions)))
-        if preview is not None:
-            blocks.append(Paragraph(self._reminders(preview)))
+        reminders = self._reminders(preview, s) if preview is not None else None
+        if reminders is not None:
+            blocks.append(Paragraph(reminders))
         save = t("upload.save_confirming") if s.warnings else t("upload.save")
         blocks.append(
             Actions(
@@ -278,9 +283,16 @@ class Uploads:
         calendar = WorkCalendar(self.bot.settings.closed_days)
         return send_moment(self.bot.clock.now(), self.bot.settings, calendar).astimezone(OSLO)
 
-    def _reminders(self, preview: ListPreview) -> str:
+    def _reminders(self, preview: ListPreview, s: ImportSummary) -> str | None:
+        """What the month's reminders would be — unless the list will not send any."""
         t = self.bot.texts
+        if any(w.kind == Check.OLDER_THAN_NEWEST for w in s.warnings):
+            return None  # the newest list decides the reminders, as the warning says
         moment = self._send_moment()
+        sent = sent_already(moment, period_key(s.as_of), self.bot.sending.outbox.periods())
+        if sent is not None and sent.run_started_at is not None:
+            day = long_date(sent.run_started_at.astimezone(OSLO).date())
+            return t("upload.reminders_sent", period=sent.period, date=day)
         by_mail = t("upload.by_mail") if "epost" in self.bot.sending.senders else ""
         return t(
             "upload.reminders",
@@ -347,8 +359,10 @@ class Uploads:
             return Reply((Paragraph(t("upload.changed_meanwhile")), *preview.blocks), preview.summary)
         from restanse_core.importers.source import Limits
 
+        if not self._claim(upload.id):  # pressed twice, or at two replicas at once: one press stores it
+            return Reply((Paragraph(t("upload.saving", name=upload.file_name)),))
         by = f"{asker.initials} via {upload.via}"
-        with self._file(upload) as path:
+        with self._file(upload) as path, self._released_unless_done(upload.id):
             try:
                 if upload.kind == "restanser":
                     summary = import_snapshot(
@@ -378,6 +392,7 @@ class Uploads:
                     )
                     done = t("upload.stored_directory", name=upload.file_name)
             except ConfirmationNeeded as exc:  # cannot happen when confirmed; say it plainly if it does
+                self._set(upload.id, status="pending")
                 return self._refused(exc)
             except UserError as exc:
                 self._finish(upload.id, "cancelled")
@@ -402,16 +417,46 @@ class Uploads:
         with self.bot.engine.begin() as conn:
             conn.execute(update(PendingUploadRow).where(PendingUploadRow.id == upload_id).values(**values))
 
-    def _finish(self, upload_id: str, status: str) -> None:
-        """Stored, cancelled or expired: the content (restricted titles included) is deleted."""
-        self._set(upload_id, status=status, content=None)
+    def _finish(self, upload_id: str, status: str, only_if: str | None = None) -> bool:
+        """Stored, cancelled or expired: the content (restricted titles included) is deleted. With `only_if`,
+        only from that status; says whether the row changed."""
+        where = [PendingUploadRow.id == upload_id]
+        if only_if is not None:
+            where.append(PendingUploadRow.status == only_if)
+        with self.bot.engine.begin() as conn:
+            done = conn.execute(update(PendingUploadRow).where(*where).values(status=status, content=None))
+        return done.rowcount == 1
+
+    def _claim(self, upload_id: str) -> bool:
+        """Mark the upload as being stored; True for the one press (of any replica) that gets it."""
+        with self.bot.engine.begin() as conn:
+            claimed = conn.execute(
+                update(PendingUploadRow)
+                .where(PendingUploadRow.id == upload_id, PendingUploadRow.status == "pending")
+                .values(status="saving")
+            )
+        return claimed.rowcount == 1
+
+    @contextmanager
+    def _released_unless_done(self, upload_id: str) -> Iterator[None]:
+        """If storing fails unexpectedly, the upload is pending again, so «Lagre» can be pressed once more."""
+        try:
+            yield
+        except BaseException:
+            with self.bot.engine.begin() as conn:
+                conn.execute(
+                    update(PendingUploadRow)
+                    .where(PendingUploadRow.id == upload_id, PendingUploadRow.status == "saving")
+                    .values(status="pending")
+                )
+            raise
 
     def _expire(self) -> None:
         now = self.bot.clock.now()
         with self.bot.engine.begin() as conn:
             conn.execute(
                 update(PendingUploadRow)
-                .where(PendingUploadRow.status == "pending", PendingUploadRow.expires_at <= now)
+                .where(PendingUploadRow.status.in_(("pending", "saving")), PendingUploadRow.expires_at <= now)
                 .values(status="expired", content=None)
             )
             conn.execute(

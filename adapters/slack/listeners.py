@@ -27,7 +27,7 @@ from adapters.slack.render import Message, render
 from bot import asking
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.service import Restansebot
-from bot.uploads import download, take_file
+from bot.uploads import SUFFIXES, download, take_file
 
 log = logging.getLogger("restansebot.slack")
 SLASH_COMMAND = "/restanser"
@@ -120,8 +120,12 @@ class Listeners:
         user, channel = event.get("user"), event.get("channel")
         if not user or not channel:
             return  # Slack always says who and where; a request that does not is nobody's question
-        answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         thread = event.get("thread_ts")
+        if _import_files(event) and not context.get(WHO_UNKNOWN):
+            # An export shared in a channel is never read (others can see it there): say where it is read.
+            await self._post(channel, self._saying("upload.not_in_channel").public, thread_ts=thread)
+            return
+        answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         await self._post(channel, answer.public, thread_ts=thread, use_summary=answer.private is None)
         if answer.private is None:
             return
@@ -173,3 +177,9 @@ class Listeners:
         if event.get("tab") != "home" or context.get(WHO_UNKNOWN) or not user:
             return  # (if Slack cannot say who it is, the tab keeps what it showed last)
         await publish_home(self.client, self.bot, user, context.get(ASKER))
+
+
+def _import_files(event: dict[str, Any]) -> bool:
+    """The message shares a file of a kind the arkiv imports (a screenshot beside a question is not one)."""
+    files = event.get("files") or []
+    return any(isinstance(f, dict) and str(f.get("name") or "").lower().endswith(SUFFIXES) for f in files)
