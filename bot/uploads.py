@@ -32,16 +32,6 @@ from bot.store.tables import PendingUploadRow
 from restanse_core.calendar import WorkCalendar, long_date
 from restanse_core.clock import OSLO
 from restanse_core.errors import ConfirmationNeeded, UserError
-from restanse_core.importers import ImportSummary, import_snapshot
-from restanse_core.importers.directory import (
-    DirectoryFile,
-    classify_file,
-    import_directory,
-    read_directory_file,
-)
-from restanse_core.importers.guards import Check
-from restanse_core.importers.preview import ListPreview
-from restanse_core.importers.source import Limits
 from restanse_core.model import Person, Rolle
 from restanse_core.store import repository
 
@@ -134,6 +124,8 @@ class Uploads:
             expires_at=now + timedelta(hours=self.bot.settings.upload_expiry_hours),
             status="pending",
         )
+        from restanse_core.importers.directory import classify_file  # pandas: only when a file is read
+        from restanse_core.importers.source import Limits
 
         with self._file(upload) as path:
             try:
@@ -173,6 +165,8 @@ class Uploads:
     # ---- preview ---------------------------------------------------------------------------------------
 
     def _preview(self, upload: Pending) -> Reply:
+        from restanse_core.importers import import_snapshot
+        from restanse_core.importers.directory import read_directory_file
         from restanse_core.importers.source import Limits
 
         with self._file(upload) as path:
@@ -285,6 +279,8 @@ class Uploads:
 
     def _reminders(self, preview: ListPreview, s: ImportSummary) -> str | None:
         """What the month's reminders would be — unless the list will not send any."""
+        from restanse_core.importers.guards import Check
+
         t = self.bot.texts
         if any(w.kind == Check.OLDER_THAN_NEWEST for w in s.warnings):
             return None  # the newest list decides the reminders, as the warning says
@@ -357,6 +353,8 @@ class Uploads:
             upload.data_version = self._data_version()
             preview = self._preview(upload)
             return Reply((Paragraph(t("upload.changed_meanwhile")), *preview.blocks), preview.summary)
+        from restanse_core.importers import import_snapshot
+        from restanse_core.importers.directory import import_directory
         from restanse_core.importers.source import Limits
 
         if not self._claim(upload.id):  # pressed twice, or at two replicas at once: one press stores it
