@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from bot.cli import main
 from bot.store import migrate_schema
@@ -56,8 +58,23 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    for attempt in range(5):  # a process under test may still be closing its connections
+        try:
+            with admin.begin() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                        "AND datname = current_database() AND application_name = '' AND state = 'idle' "
+                        "AND query ILIKE :schema"
+                    ),
+                    {"schema": f"%{schema}%"},
+                )
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            break
+        except OperationalError:
+            if attempt == 4:
+                raise
+            time.sleep(1)
     admin.dispose()
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.cli import imports
 from bot.cli.context import Cli, dump_json, err, no_list, out, parse_day
 from bot.plaintext import table_lines
 from bot.replies import Table
@@ -28,6 +29,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     db.add_parser("upgrade", help="oppdater databaseskjemaet, og ingenting annet").set_defaults(
         func=db_upgrade
     )
+    imports.add_commands(sub)  # the month's list and the directory, in the order of the routine
 
     p = sub.add_parser("report", help="restanser per enhet, sammenlignet med en måned tidligere")
     p.add_argument(
@@ -171,30 +173,6 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
         for s in snapshots
     )
     lines = table_lines(Table(columns, rows, numeric=frozenset({1})))
-    out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
-    return 0
-
-
-def directory_history(cli: Cli, args: argparse.Namespace) -> int:
-    """Who changed the directory, when, from which file."""
-    with cli.engine.connect() as conn:
-        changes = repository.directory_changes(conn)
-    if not changes:
-        out.print("Katalogen er ikke endret etter at historikken ble innført.")
-        return 0
-    columns = ("Endret", "Hva", "Antall", "Fil", "Av", "Sjekksum")
-    rows = tuple(
-        (
-            f"{c.changed_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
-            "enheter" if c.kind == "units" else "personer",
-            str(c.count),
-            c.file_name,
-            c.changed_by,
-            c.checksum[:12],
-        )
-        for c in changes
-    )
-    lines = table_lines(Table(columns, rows, numeric=frozenset({2})))
     out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
     return 0
 

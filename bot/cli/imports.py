@@ -12,14 +12,17 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.context import Cli, out, parse_day
-from bot.cli.data import directory_history
+from bot.plaintext import table_lines
 from bot.platform import adapters
+from bot.replies import Table
+from restanse_core.clock import OSLO
 from restanse_core.errors import ConfirmationNeeded, ImportRefused, UserError
 from restanse_core.importers import ImportSummary, ListNeedsConfirmation, import_snapshot
 from restanse_core.importers.directory import import_directory
 from restanse_core.importers.guards import AmbiguousColumns, MissingColumn
 from restanse_core.importers.source import Limits
 from restanse_core.settings import FIELDS
+from restanse_core.store import repository
 from restanse_core.words import plural
 
 
@@ -209,4 +212,28 @@ def directory_import(cli: Cli, args: argparse.Namespace) -> int:
             out.print(f"  Merk: {note}", markup=False)
         if f.cleaned:
             out.print(f"  Kontrolltegn fjernet fra {plural(f.cleaned, 'verdi', 'verdier')}", markup=False)
+    return 0
+
+
+def directory_history(cli: Cli, args: argparse.Namespace) -> int:
+    """Who changed the directory, when, from which file."""
+    with cli.engine.connect() as conn:
+        changes = repository.directory_changes(conn)
+    if not changes:
+        out.print("Katalogen er ikke endret etter at historikken ble innført.")
+        return 0
+    columns = ("Endret", "Hva", "Antall", "Fil", "Av", "Sjekksum")
+    rows = tuple(
+        (
+            f"{c.changed_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
+            "enheter" if c.kind == "units" else "personer",
+            str(c.count),
+            c.file_name,
+            c.changed_by,
+            c.checksum[:12],
+        )
+        for c in changes
+    )
+    lines = table_lines(Table(columns, rows, numeric=frozenset({2})))
+    out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
     return 0

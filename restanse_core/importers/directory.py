@@ -18,7 +18,7 @@ from restanse_core.importers.clean import clean_text
 from restanse_core.importers.guards import heading_list
 from restanse_core.importers.headings import match_headings, normalise_heading
 from restanse_core.importers.source import Limits
-from restanse_core.importers.tabular import EXCEL_SUFFIXES, unreadable_excel, unreadable_table
+from restanse_core.importers.tabular import EXCEL_SUFFIXES, unreadable_table
 from restanse_core.importers.textfile import (
     detect_encoding,
     head_lines,
@@ -27,7 +27,7 @@ from restanse_core.importers.textfile import (
     sniff_separator,
     split_line,
 )
-from restanse_core.importers.workbook import refuse_zip_bomb
+from restanse_core.importers.workbook import refuse_zip_bomb, unreadable_excel
 from restanse_core.model import Enhet, Person, Rolle
 from restanse_core.store import repository
 

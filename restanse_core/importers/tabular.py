@@ -26,7 +26,7 @@ from restanse_core.importers.textfile import (
     sniff_separator,
     split_line,
 )
-from restanse_core.importers.workbook import refuse_zip_bomb
+from restanse_core.importers.workbook import refuse_zip_bomb, unreadable_excel
 
 CHUNK_ROWS = 100_000
 HEADER_SEARCH_LINES = 50
@@ -180,13 +180,6 @@ def unreadable_table(name: str, exc: Exception, header_line: int = 1) -> UserErr
     return UserError(
         f"{name} kan ikke leses som en tabell: fila er ikke en tabell med kolonner skilt av semikolon, "
         "komma eller tabulator. Ingenting er lagret."
-    )
-
-
-def unreadable_excel(name: str) -> UserError:
-    return UserError(
-        f"{name} kan ikke leses som et Excel-ark: fila er skadet, passordbeskyttet eller ikke en Excel-fil. "
-        "Åpne den i Excel og lagre den på nytt som .xlsx, eller eksporter lista som .csv. Ingenting er lagret."
     )
 
 

@@ -35,9 +35,7 @@ def refuse_zip_bomb(path: Path, max_bytes: int) -> None:
                 if inflated > max_bytes:
                     raise _too_big(path, inflated, max_bytes)
     except (zipfile.BadZipFile, zlib.error, struct.error, EOFError):
-        raise UserError(
-            f"{path.name} kan ikke leses som et Excel-ark: fila er skadet eller ikke en .xlsx."
-        ) from None
+        raise unreadable_excel(path.name) from None
 
 
 def _too_big(path: Path, size: int, max_bytes: int) -> UserError:
@@ -72,3 +70,10 @@ def _inflated_size(raw: IO[bytes], entry: zipfile.ZipInfo, budget: int) -> int:
             produced += len(inflate.decompress(block, _BLOCK))
             block = inflate.unconsumed_tail
     return produced
+
+
+def unreadable_excel(name: str) -> UserError:
+    return UserError(
+        f"{name} kan ikke leses som et Excel-ark: fila er skadet, passordbeskyttet eller ikke en Excel-fil. "
+        "Åpne den i Excel og lagre den på nytt som .xlsx, eller eksporter lista som .csv. Ingenting er lagret."
+    )
