@@ -130,8 +130,10 @@ def test_configuration_errors_are_norwegian(scenario_db, tmp_path):
     assert "«25:00» er ikke et klokkeslett på formen TT:MM" in result.stderr
     assert "«0 9 *» er ikke et gyldig cron-uttrykk: skriv fem felt" in result.stderr
     assert "Input should" not in result.stderr and "Wrong number" not in result.stderr
-    result = run("--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_PLATFORMS": "teams"})
-    assert "platforms (RESTANSEBOT_PLATFORMS): skriv verdien som JSON" in result.stderr
+    result = run(
+        "--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_CLOSED_DAYS": "12-24,12-31"}
+    )
+    assert "closed_days (RESTANSEBOT_CLOSED_DAYS): ventet en JSON-liste, for eksempel" in result.stderr
 
 
 # ---- the report ----------------------------------------------------------------------------------------
@@ -183,7 +185,7 @@ def test_one_is_singular_in_the_cli(scenario_db, tmp_path):
     assert ": 1 saksbehandler, 1 leder, 1 i arkivet." in plan  # LED still leads LMA
     bad = write_csv(tmp_path / "feil.csv", [HEADER, _row("2019/1-1", "UKA", "LMA", day="31.02.2019")])
     refused = run("--db", scenario_db, "import", str(bad), tmp_path=tmp_path).stderr
-    assert "ble avvist: 1 ugyldig verdi." in refused and "Rett fila," in refused
+    assert "ble avvist: 1 ugyldig verdi." in refused and "Rett fila og les den inn på nytt." in refused
 
 
 # ---- the demo ------------------------------------------------------------------------------------------
