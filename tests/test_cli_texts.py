@@ -187,7 +187,7 @@ def test_one_is_singular_in_the_cli(scenario_db, tmp_path):
     assert ": 1 saksbehandler, 1 leder, 1 i arkivet." in plan  # LED still leads LMA
     bad = write_csv(tmp_path / "feil.csv", [HEADER, _row("2019/1-1", "UKA", "LMA", day="31.02.2019")])
     refused = run("--db", scenario_db, "import", str(bad), tmp_path=tmp_path).stderr
-    assert "ble avvist: 1 ugyldig verdi." in refused and "Rett fila," in refused
+    assert "ble avvist: 1 ugyldig verdi." in refused and "Rett fila og les den inn på nytt." in refused
 
 
 # ---- the demo ------------------------------------------------------------------------------------------

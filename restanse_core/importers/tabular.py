@@ -173,9 +173,10 @@ def unreadable_table(name: str, exc: Exception, header_line: int = 1) -> UserErr
     English and never shown)."""
     quote = _OPEN_QUOTE.search(str(exc))
     if quote:
+        line = header_line + int(quote.group(1)) + 1  # pandas counts the lines after the header from 0
         return UserError(
-            f'{name} kan ikke leses som en tabell: et anførselstegn (") åpnes rundt rad '
-            f"{header_line + int(quote.group(1))} og lukkes aldri. Er fila avkuttet?"
+            f'{name} kan ikke leses som en tabell: et anførselstegn («"») på linje {line} blir aldri lukket. '
+            "Er fila avkuttet? Ingenting er lagret."
         )
     return UserError(
         f"{name} kan ikke leses som en tabell: fila er ikke en tabell med kolonner skilt av semikolon, "
