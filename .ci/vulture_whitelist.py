@@ -18,6 +18,9 @@ _._columns_name_known_fields
 _._channels_name_a_platform
 _._schedule_is_cron
 _._guide_file_exists
+_._platforms_json_or_comma_list
+_._platforms_are_names
+
 _._send_time_is_a_time_of_day
 _.settings_customise_sources
 settings_cls

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.delivery.port import Sender
-from bot.platform import Runtime, configured_adapters
+from bot.delivery.routing import check_channel_settings
+from bot.platform import Runtime, adapters, configured_adapters
 from bot.scheduler import NudgeScheduler
 from bot.service import Restansebot
 from bot.store import migrate_schema
@@ -50,6 +51,8 @@ def bootstrap(
     if platforms is Platforms.SERVE and not settings.public_url:
         settings = settings.model_copy(update={"public_url": public_url})
 
+    if platforms is not Platforms.NONE:  # which channel names exist is known from the adapters
+        check_channel_settings(settings, adapters())
     engine = make_engine(settings.database_url)
     if migrate:
         migrate_schema(engine)

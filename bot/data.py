@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from bot.texts import Texts
 from restanse_core.clock import Clock
+from restanse_core.guide import Guide
 from restanse_core.model import Organisation
 from restanse_core.settings import Settings
 
@@ -22,6 +23,7 @@ class BotData(Protocol):
     settings: Settings
     texts: Texts
     clock: Clock
+    guide: Guide
 
     @property
     def org(self) -> Organisation: ...

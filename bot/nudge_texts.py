@@ -10,7 +10,7 @@ from bot.replies import Table
 from bot.texts import Texts
 from bot.unit_table import procedure_table
 from restanse_core.model import Organisation
-from restanse_core.nudges import Kind, Plan, Planned
+from restanse_core.nudges import Kind, Plan, Planned, Unreachable
 from restanse_core.settings import Settings
 
 
@@ -41,17 +41,11 @@ def _change(now: int, before: int | None, texts: Texts) -> str:
     return f"{now - before:+d}".replace("-", "−")
 
 
-def render_plan(
-    plan: Plan,
-    org: Organisation,
-    settings: Settings,
-    texts: Texts,
-    guide_url: str | None,
-    table_mark: str | None = None,
-) -> list[Rendered]:
-    """Every planned message as text. With `table_mark`, the mark stands where the table would be, so a platform
-    can show the table natively."""
-    env = texts.jinja
+def plan_values(
+    plan: Plan, org: Organisation, settings: Settings, texts: Texts, guide_url: str | None
+) -> list[dict[str, Any]]:
+    """What each planned message's templates are rendered with — the chat text and the e-mail alike.
+    A leader's and the arkiv's `unit_table` is the procedure's table (a leader's own units marked)."""
     common: dict[str, Any] = {
         "as_of": plan.as_of,
         "deadline": plan.deadline,
@@ -62,7 +56,6 @@ def render_plan(
         "sign_off": texts("nudges.sign_off"),
         "archive_name": settings.archive_name or texts("nudges.archive"),
     }
-    full_table = table_mark or "\n".join(table_lines(plan_table(plan, texts)))
     leaders = sum(1 for m in plan.messages if m.kind == Kind.LEDER)
     out = []
     for message in plan.messages:
@@ -70,19 +63,19 @@ def render_plan(
         person = message.person
         values["first_name"] = person.name.split()[0] if person and person.name else message.recipient
         if message.kind == Kind.SAKSBEHANDLER:
+            link = settings.records_link
             values["oldest"] = [
                 {
                     "jp_id": r.jp_id,
                     "date": r.journal_date.strftime("%d.%m.%Y") if r.journal_date else "",
                     "days": r.days_open(plan.as_of),
                     "title": r.shown_title,
+                    "link": link.replace("{id}", r.jp_id) if link else None,
                 }
                 for r in message.oldest
             ]
         elif message.kind == Kind.LEDER:
-            values["table"] = table_mark or "\n".join(
-                table_lines(plan_table(plan, texts, set(message.own_units)))
-            )
+            values["unit_table"] = plan_table(plan, texts, set(message.own_units))
             values["own_units"] = message.own_units
             values["distribution"] = [
                 {
@@ -93,18 +86,16 @@ def render_plan(
                 }
                 for sb, n in message.distribution
             ]
+            values["unreachable"] = _unreachable(message.unreachable, org, texts)
         elif message.kind == Kind.ARKIV:
             values.update(
-                table=full_table,
+                unit_table=plan_table(plan, texts),
                 nudged=[
                     {"initials": i, "name": org.people[i].name if i in org.people else "", "count": n}
                     for i, n in plan.nudged
                 ],
                 leaders=leaders,
-                unreachable=[
-                    {"initials": u.initials, "count": u.count, "reason": texts(f"nudges.{u.reason}")}
-                    for u in plan.unreachable
-                ],
+                unreachable=_unreachable(plan.unreachable, org, texts),
                 unknown_units=plan.unknown_units,
                 unknown_people=plan.unknown_people,
             )
@@ -116,6 +107,39 @@ def render_plan(
                 previous=message.previous,
                 change=_change(message.count, message.previous, texts),
             )
+        out.append(values)
+    return out
+
+
+def _unreachable(rows: list[Unreachable], org: Organisation, texts: Texts) -> list[dict[str, Any]]:
+    return [
+        {
+            "initials": u.initials,
+            "name": org.people[u.initials].name if u.initials in org.people else "",
+            "count": u.count,
+            "reason": texts(f"nudges.{u.reason}"),
+        }
+        for u in rows
+    ]
+
+
+def render_plan(
+    plan: Plan,
+    org: Organisation,
+    settings: Settings,
+    texts: Texts,
+    guide_url: str | None,
+    table_mark: str | None = None,
+) -> list[Rendered]:
+    """Every planned message as text. With `table_mark`, the mark stands where the table would be, so a platform
+    can show the table natively."""
+    env = texts.jinja
+    out = []
+    for message, values in zip(
+        plan.messages, plan_values(plan, org, settings, texts, guide_url), strict=True
+    ):
+        if "unit_table" in values:
+            values["table"] = table_mark or "\n".join(table_lines(values["unit_table"]))
         text = env.get_template(f"{message.kind.value}.txt.j2").render(**values)
         out.append(Rendered(message, text.strip() + "\n"))
     return out

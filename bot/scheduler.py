@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import reply_json
+from bot.delivery.mail import mail_values, render_mail
+from bot.delivery.model import MessageKind
 from bot.delivery.outbox import NewMessage, Outbox
 from bot.delivery.period import period_key, plan_into_outbox
+from bot.delivery.workers import Workers
 from bot.replies import Paragraph, Reply
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import OSLO
@@ -128,19 +131,38 @@ class NudgeScheduler:
                 log.info("Sender påminnelsene for %s", due.period)
                 await self.deliver(due.period)
                 self.outbox.finish_run(due.period, self.bot.clock.now())
+        await self._take_over_orphaned_runs()
         self.last_tick = self.bot.clock.now()
         return due
 
+    async def _take_over_orphaned_runs(self) -> None:
+        """A month's run left unfinished by a server that died (SIGKILL, a lost host) is continued here:
+        what was sent stays sent, and what was in flight is settled by the outbox, never blindly resent."""
+        workers = Workers(self.outbox.engine)
+        for period in self.outbox.periods():
+            gone = period.run_by
+            if period.run_started_at is None or period.run_finished_at is not None or gone is None:
+                continue
+            if gone == self.worker or workers.alive(gone, datetime.now(UTC)):
+                continue
+            if self.outbox.take_over_run(period.period, self.worker, gone):
+                log.info("Fortsetter utsendingen for %s, som en stoppet prosess begynte på", period.period)
+                await self.deliver(period.period)
+                self.outbox.finish_run(period.period, self.bot.clock.now())
+
     async def _remind_missing(self, month: str) -> None:
         t = self.bot.texts
+        name = t.month(date(int(month[:4]), int(month[5:]), 1))
+        text = t("scheduler.missing_list", month=name)
+        reply = Reply((Paragraph(text),), summary=text)
+        values = {**mail_values(self.bot.settings, t), "text": text, "month": name}
+        mail = render_mail(MessageKind.MANGLER, values, t).to_json()
         added = False
         for person in self.bot.org.people_with_role(Rolle.ARKIV):
-            text = t("scheduler.missing_list", month=t.month(date(int(month[:4]), int(month[5:]), 1)))
-            reply = Reply((Paragraph(text),), summary=text)
-            added |= self.outbox.add_message(
-                f"{month}",
-                NewMessage("mangler", person.initials, None, 0, text + "\n", reply_json.dumps(reply)),
+            message = NewMessage(
+                MessageKind.MANGLER, person.initials, None, 0, text + "\n", reply_json.dumps(reply), mail
             )
+            added |= self.outbox.add_message(month, message)
         if added:
             await self.deliver(month)
 

@@ -92,6 +92,10 @@ class Texts:
         return _environment(self.language, self.template_dir)
 
 
+def _is_html(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(".html.j2")
+
+
 @lru_cache(maxsize=16)
 def _environment(language: str, template_dir: Path | None) -> Environment:
     loaders = []
@@ -101,7 +105,7 @@ def _environment(language: str, template_dir: Path | None) -> Environment:
     env = Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=_is_html,  # the e-mails' HTML parts; chat texts are plain
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,

@@ -30,6 +30,7 @@ class Person:
     email: str | None = None
     unit: str | None = None
     role: Rolle = Rolle.SAKSBEHANDLER
+    kanal: str | None = None  # the channel the person wants reminders in first (teams, slack, epost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +72,6 @@ class Restanse:
 
     def days_open(self, on: date) -> int | None:
         return (on - self.journal_date).days if self.journal_date else None
-
-
-@dataclass(frozen=True, slots=True)
-class Left:
-    """A restanse of the previous snapshot that is no longer on the list."""
-
-    jp_id: str
-    saksbehandler: str
-    enhet: str
-    written_off: date | None
-    method: str | None = None
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ class Kind(StrEnum):
 class Unreachable:
     initials: str
     count: int
-    reason: str  # "not_in_directory" | "leader_not_in_directory"
+    reason: str  # "not_in_directory" | "no_email" | "leader_not_in_directory" | "leader_no_email"
 
 
 @dataclass
@@ -37,6 +37,9 @@ class Planned:
     own_units: list[str] = field(default_factory=list)
     distribution: list[tuple[str, int]] = field(default_factory=list)  # (saksbehandler, count), most first
     previous: int | None = None
+    # A leader's people who get no message of their own this month (not in the directory, no e-mail), with
+    # their count in the leader's units: known at planning, so the leader can follow them up by hand.
+    unreachable: list[Unreachable] = field(default_factory=list)
 
 
 @dataclass
@@ -81,8 +84,10 @@ def plan_period(
     unreachable: list[Unreachable] = []
     for initials, count in over:
         person = org.people.get(initials)
-        if person is None:
-            unreachable.append(Unreachable(initials, count, "not_in_directory"))
+        if person is None or not person.email:
+            # Every channel finds people by their e-mail address: without one, nobody can be reached.
+            reason = "not_in_directory" if person is None else "no_email"
+            unreachable.append(Unreachable(initials, count, reason))
             continue
         messages.append(
             Planned(Kind.SAKSBEHANDLER, initials, person.unit, count, person, oldest=oldest.get(initials, []))
@@ -97,12 +102,12 @@ def plan_period(
         if rules.skip_leaders_without_restanser and count == 0:
             continue
         person = org.people.get(initials)
-        if person is None:
-            unreachable.append(Unreachable(initials, count, "leader_not_in_directory"))
+        if person is None or not person.email:
+            reason = "leader_not_in_directory" if person is None else "leader_no_email"
+            unreachable.append(Unreachable(initials, count, reason))
             continue
-        distribution = sorted(
-            per_person_in_units.get(initials, Counter()).items(), key=lambda x: (-x[1], x[0])
-        )
+        in_units = per_person_in_units.get(initials, Counter())
+        distribution = sorted(in_units.items(), key=lambda x: (-x[1], x[0]))
         messages.append(
             Planned(
                 Kind.LEDER,
@@ -113,6 +118,11 @@ def plan_period(
                 own_units=scope,
                 distribution=distribution,
                 previous=sum(previous.get(c, 0) for c in scope) if table.previous is not None else None,
+                unreachable=[
+                    Unreachable(u.initials, in_units[u.initials], u.reason)
+                    for u in unreachable
+                    if u.reason in ("not_in_directory", "no_email") and in_units.get(u.initials)
+                ],
             )
         )
     for person in org.people_with_role(Rolle.ARKIV):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Connection, Join, and_, bindparam, case, exists, func, select
 from sqlalchemy.sql.selectable import NamedFromClause
 
-from restanse_core.model import Left, Organisation, Restanse, Snapshot
+from restanse_core.model import Organisation, Restanse, Snapshot
 from restanse_core.store import repository
 from restanse_core.store.tables import RestanseRow, WrittenOffRow
 
@@ -195,34 +195,13 @@ def _left_from(period: Period, *, per_person: bool) -> tuple[NamedFromClause, Jo
     return before, joined, and_(before.c.snapshot_id == period.previous.id, ~exists(still))
 
 
-def left_since(
-    conn: Connection, period: Period, *, initials: str | None = None, units: list[str] | None = None
-) -> list[Left]:
-    """Restanser of the previous snapshot no longer on the list: per person (gone from them) or per unit."""
-    if period.previous is None:
-        return []
-    before, joined, gone = _left_from(period, per_person=initials is not None)
-    wo = WrittenOffRow.__table__
-    query = (
-        select(before.c.jp_id, before.c.saksbehandler, before.c.enhet, wo.c.written_off_date, wo.c.method)
-        .select_from(joined)
-        .where(gone)
-        .order_by(before.c.jp_id)
-    )
-    if initials is not None:
-        query = query.where(before.c.saksbehandler == initials)
-    if units is not None:
-        query = query.where(before.c.enhet.in_(units))
-    return [Left(*row) for row in conn.execute(query)]
-
-
 # ---- everyone's own figures at once ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PersonFigures:
     """What `mine restanser` says in numbers: restanser now, and how many have left the list since the previous
-    snapshot (`left_since(initials=...)`): written off (where the export says so), moved to someone else (still
+    snapshot: written off (where the export says so), moved to someone else (still
     in the list under another saksbehandler), and the rest, gone from the list."""
 
     count: int = 0

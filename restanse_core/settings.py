@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from restanse_core.errors import UserError
 
@@ -91,8 +98,10 @@ class Settings(BaseSettings):
     archive_name: str | None = None  # who signs the reminders («Arkivet i Verdal kommune»); default «Arkivet»
     template_dir: Path | None = None
     # Monthly reminders (the bot's delivery): where and when.
-    # Where to look for a person first: the first platform that finds them by e-mail gets their messages.
-    platforms: list[str] = Field(default_factory=lambda: ["teams", "slack"])
+    # The channels in the order they are tried for a person: the first that finds them gets their messages;
+    # one that cannot (not found, app not installed) hands the message on to the next. In the environment
+    # as JSON (["teams", "epost"]) or a comma list (teams,epost). Which names exist is the bot's business.
+    platforms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["teams", "slack", "epost"])
     # Unit code → PLATFORM:CHANNEL, e.g. "slack:C0123" or "teams:19:…@thread.tacv2": the unit's totals go there.
     channels: dict[str, str] = Field(default_factory=dict)
     send_time: str = "09:00"
@@ -119,6 +128,28 @@ class Settings(BaseSettings):
                 raise ValueError(f"«{item}» er ikke en dag på formen MM-DD eller dd.mm") from None
             out.append(f"{month:02d}-{day:02d}")
         return out
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platforms_json_or_comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"«{value}» er ikke en gyldig JSON-liste: {exc.msg}") from None
+            return [part for part in (p.strip() for p in text.split(",")) if part]
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms_are_names(cls, value: list[str]) -> list[str]:
+        names = [name.strip().lower() for name in value]
+        for name in names:
+            if not name.isalpha():
+                raise ValueError(f"«{name}» er ikke et kanalnavn (for eksempel teams, slack eller epost)")
+        return list(dict.fromkeys(names))
 
     @field_validator("columns")
     @classmethod

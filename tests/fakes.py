@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.delivery.port import DeliveryError, Sent
+from bot.delivery.port import DeliveryError, Mail, Sent
 from bot.replies import Reply
 from restanse_core.model import Person
 
@@ -35,7 +35,9 @@ class FakeSender:
     async def can_reach(self, person: Person) -> bool:
         return person.initials not in self.unreachable
 
-    async def send_direct(self, person: Person, reply: Reply, *, ref: str, proactive: bool = True) -> Sent:
+    async def send_direct(
+        self, person: Person, reply: Reply, *, ref: str, proactive: bool = True, mail: Mail | None = None
+    ) -> Sent:
         self.calls += 1
         if self.delay:
             await asyncio.sleep(self.delay)

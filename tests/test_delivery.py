@@ -189,7 +189,7 @@ def test_a_lost_answer_the_platform_cannot_check_is_reported_uncertain_not_resen
     deliver(bot, outbox, sender)
     assert len(sender.to("UKA")) == 1
     uka = next(i for i in outbox.items("2019-12") if i.recipient == "UKA")
-    assert uka.status == "uncertain" and "kan ikke si om meldingen kom fram" in uka.reason
+    assert uka.status == "uncertain" and "sjekke om meldingen kom fram" in uka.reason
 
 
 def _dead_worker() -> str:

@@ -25,9 +25,9 @@ from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.listeners import SLASH_COMMAND, Listeners
 from adapters.slack.middleware import DropRetriedEvents, IgnoreNonPersonMessages, ResolveAsker
-from adapters.slack.pacing import Pacer
 from adapters.slack.redact import quiet_logger
 from adapters.slack.sending import SlackSender
+from bot.delivery.pacing import Pacer
 from bot.service import Restansebot
 
 log = logging.getLogger("restansebot.slack")
@@ -74,7 +74,7 @@ def build_bolt_app(
 def standalone_sender(bot: Restansebot, config: SlackConfig) -> SlackSender:
     """A sending port with its own Web API client; it opens its HTTP session on first use (`close()` ends it)."""
     client = make_client(config)
-    return SlackSender(client, SlackIdentities(bot, client), bot.texts, Pacer(config.pace_seconds))
+    return SlackSender(client, SlackIdentities(bot, client), bot.texts, Pacer(config.pacing))
 
 
 class _WithoutMessage(logging.Filter):
@@ -94,7 +94,7 @@ class SlackAdapter:
         self.client = make_client(config)
         self.identities = SlackIdentities(bot, self.client)
         self.listeners = Listeners(bot, self.client, self.identities)
-        self.sender = SlackSender(self.client, self.identities, bot.texts, Pacer(config.pace_seconds))
+        self.sender = SlackSender(self.client, self.identities, bot.texts, Pacer(config.pacing))
         self.bolt = build_bolt_app(config, self.client, self.listeners, self.identities)
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None

@@ -23,6 +23,11 @@ class SlackConfig:
     pace_seconds: float = DEFAULT_PACE_SECONDS
 
     @property
+    def pacing(self) -> dict[str, float]:
+        """For the shared pacer: messages per second to one channel (0 = not paced)."""
+        return {"channel": 1.0 / self.pace_seconds if self.pace_seconds > 0 else 0.0}
+
+    @property
     def receives(self) -> bool:
         """Whether Slack can reach the bot: on /slack/events (signed) or over Socket Mode."""
         return bool(self.signing_secret) or self.socket_mode

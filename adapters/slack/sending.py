@@ -15,10 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import as_delivery_errors
 from adapters.slack.identity import SlackIdentities
-from adapters.slack.pacing import Pacer
 from adapters.slack.render import render
 from adapters.slack.upload import split_upload, upload
-from bot.delivery.port import DeliveryError, Sent
+from bot.delivery.pacing import Pacer
+from bot.delivery.port import DeliveryError, Mail, Sent
 from bot.replies import Reply
 from bot.texts import Texts
 from restanse_core.model import Person
@@ -79,7 +79,10 @@ class SlackSender:
                 return False
             raise
 
-    async def send_direct(self, person: Person, reply: Reply, *, ref: str, proactive: bool = True) -> Sent:
+    async def send_direct(
+        self, person: Person, reply: Reply, *, ref: str, proactive: bool = True, mail: Mail | None = None
+    ) -> Sent:
+        """`mail`, the e-mail rendition, is not for chat: the reply is rendered for the platform."""
         target = f"{person.name} ({person.initials})"
         if not person.email:
             raise DeliveryError(self.texts("slack.no_email", who=target), permanent=True)
@@ -92,7 +95,7 @@ class SlackSender:
                 )
             channel = await self.identities.dm(user)
             if proactive:
-                await self.pacer.wait(channel)
+                await self.pacer.wait(channel=channel)
             try:
                 return await self._post(channel, reply, ref, paced=proactive)
             except SlackApiError as exc:
@@ -105,7 +108,7 @@ class SlackSender:
         public = reply.without_sensitive()
         self._open()
         async with as_delivery_errors(self.texts, target=channel):
-            await self.pacer.wait(channel)
+            await self.pacer.wait(channel=channel)
             return await self._post(channel, public, ref, use_summary=not reply.has_sensitive)
 
     async def _post(
@@ -131,7 +134,9 @@ class SlackSender:
         sent = Sent(self.platform, str(response.get("channel") or channel), response.get("ts"))
         if chart is not None:
             if paced:
-                await self.pacer.wait(sent.conversation)  # the file is a second message in the conversation
+                await self.pacer.wait(
+                    channel=sent.conversation
+                )  # the file is a second message in the conversation
             await upload(self.client, sent.conversation, chart)
         return sent
 

@@ -6,12 +6,12 @@ local trials only; the rules that keep it local are checked here, before anythin
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.network import is_loopback_host
 from restanse_core.errors import UserError
 
 SETTINGS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
@@ -27,19 +27,6 @@ def _setting(env: Mapping[str, str], key: str) -> str:
 def anonymous_allowed(env: Mapping[str, str]) -> bool:
     """Read as the SDK reads it: "true" or "1", any case; anything else is off."""
     return _setting(env, "ANONYMOUS_ALLOWED").lower() in ("true", "1")
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """127.0.0.0/8, ::1 or the name localhost."""
-    if not host:
-        return False
-    name = host.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def is_loopback_url(url: str | None) -> bool:
@@ -70,8 +57,9 @@ class Pacing:
     per_conversation: float = 7.0  # Teams: 7 per second per conversation (thread)
 
     @property
-    def enabled(self) -> bool:
-        return self.per_tenant > 0 or self.per_conversation > 0
+    def rates(self) -> dict[str, float]:
+        """For the shared pacer (bot.delivery.pacing)."""
+        return {"tenant": self.per_tenant, "conversation": self.per_conversation}
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from adapters.teams import cards
 from adapters.teams.config import TeamsConfig, while_someone_waits
-from adapters.teams.pacing import Pacer
 from adapters.teams.references import Reference, References
 from adapters.teams.retry import GaveUp, with_retries
-from bot.delivery.port import DeliveryError, Sent
+from bot.delivery.pacing import Pacer
+from bot.delivery.port import DeliveryError, Mail, Sent
 from bot.replies import Reply
 from bot.texts import Texts
 from restanse_core.model import Person
@@ -60,7 +60,7 @@ class TeamsSender:
         self.factory = factory
         self.config = config
         self.texts = texts
-        self.pacer = pacer or Pacer(config.pacing)
+        self.pacer = pacer or Pacer(config.pacing.rates)
         self._sleep = sleep
         self._clients: dict[str, tuple[ConnectorClientBase, float]] = {}
         self._retired: list[tuple[ConnectorClientBase, float]] = []
@@ -72,7 +72,10 @@ class TeamsSender:
         ref = self.references.for_email(person.email)
         return ref is not None and ref.installed
 
-    async def send_direct(self, person: Person, reply: Reply, *, ref: str, proactive: bool = True) -> Sent:
+    async def send_direct(
+        self, person: Person, reply: Reply, *, ref: str, proactive: bool = True, mail: Mail | None = None
+    ) -> Sent:
+        """`mail`, the e-mail rendition, is not for chat: the reply is rendered for the platform."""
         if not person.email:
             raise DeliveryError(self.texts("teams.no_email"), permanent=True)
         user = self.references.for_email(person.email)
@@ -201,7 +204,7 @@ class TeamsSender:
 
         async def attempt() -> T:
             if paced:
-                await self.pacer.wait(target.tenant_id, conversation)
+                await self.pacer.wait(tenant=target.tenant_id, conversation=conversation)
             try:
                 client = await self._client(target.service_url)
             except Exception as exc:  # token acquisition: MSAL raises ValueError and friends

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from bot.cli.context import Cli, dump_json, err, no_list, out, parse_day, write_csv
 from bot.plaintext import table_lines
+from bot.platform import adapters
 from bot.replies import Table
 from bot.unit_table import procedure_table
 from restanse_core import reports
@@ -175,7 +176,10 @@ def _short_list(items: list[str], n: int = 30) -> str:
 
 
 def directory_import(cli: Cli, args: argparse.Namespace) -> int:
-    files = [read_directory_file(path) for path in args.files]  # all validated before anything is stored
+    channels = [a.NAME for a in adapters() if hasattr(a, "sender")]  # what a person's `kanal` may name
+    files = [
+        read_directory_file(path, channels) for path in args.files
+    ]  # all checked before anything is stored
     with cli.engine.begin() as conn:
         for f in files:
             if f.kind == "units":

@@ -11,6 +11,7 @@ import sys
 from bot.bootstrap import Platforms
 from bot.cli.context import Cli, dump_json, no_list, out, parse_day
 from bot.delivery.deliver import deliver_period
+from bot.delivery.model import PLANNED, MessageKind, Status
 from bot.delivery.outbox import Outbox
 from bot.delivery.period import build_period, plan_into_outbox
 from bot.delivery.report import delivery_report
@@ -21,7 +22,7 @@ from restanse_core.planning import plan_for_period
 from restanse_core.store import repository
 from restanse_core.words import plural
 
-KINDS = ("saksbehandler", "leder", "arkiv", "kanal")
+KINDS = [k.value for k in PLANNED]
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -96,7 +97,7 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
         out.print("Stoppet. Kjør «restansebot nudges send» igjen for å sende resten.")
         return 1
     counts = outbox.status_counts(key)
-    return 0 if not counts.get("failed") and not counts.get("uncertain") else 1
+    return 0 if not counts.get(Status.FAILED) and not counts.get(Status.UNCERTAIN) else 1
 
 
 def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
@@ -158,7 +159,7 @@ def plan(cli: Cli, args: argparse.Namespace) -> int:
                         {
                             "kind": r.planned.kind.value,
                             "recipient": r.planned.recipient,
-                            "unit": r.planned.unit if r.planned.kind != "arkiv" else None,
+                            "unit": r.planned.unit if r.planned.kind != MessageKind.ARKIV else None,
                             "count": r.planned.count,
                             "text": r.text,
                         }
@@ -172,10 +173,7 @@ def plan(cli: Cli, args: argparse.Namespace) -> int:
             )
         )
         return 0
-    counts = {
-        k: sum(1 for r in rendered if r.planned.kind == k)
-        for k in ("saksbehandler", "leder", "arkiv", "kanal")
-    }
+    counts = {k.value: sum(1 for r in rendered if r.planned.kind == k) for k in PLANNED}
     out.print(
         f"Plan for lista per {plan.as_of:%d.%m.%Y}, sendt {plan.send_date:%d.%m.%Y}, frist {plan.deadline:%d.%m.%y}: "
         f"{plural(counts['saksbehandler'], 'saksbehandler', 'saksbehandlere')}, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands.common import d
 from bot.context import Ask
+from bot.delivery.model import PLANNED, MessageKind, Status
 from bot.delivery.period import plan_into_outbox
 from bot.registry import Action, Command
 from bot.replies import Actions, Block, Button, Fields, Heading, Paragraph, Reply
@@ -31,12 +32,9 @@ def handle(ask: Ask) -> Reply:
     key, _ = planned
     period = sending.outbox.get_period(key)
     assert period is not None
-    items = [i for i in sending.outbox.items(key) if i.kind in ("saksbehandler", "leder", "arkiv", "kanal")]
-    waiting = [i for i in items if i.status == "pending"]
-    counts = {
-        kind: sum(1 for i in waiting if i.kind == kind)
-        for kind in ("saksbehandler", "leder", "arkiv", "kanal")
-    }
+    items = sending.outbox.items(key, PLANNED)
+    waiting = [i for i in items if i.status == Status.PENDING]
+    counts = {kind.value: sum(1 for i in waiting if i.kind == kind) for kind in PLANNED}
     blocks: list[Block] = [
         Heading(t("send.title", period=key)),
         Fields(
@@ -51,7 +49,7 @@ def handle(ask: Ask) -> Reply:
     if not waiting:
         blocks.append(Paragraph(t("send.nothing_left", period=key)))
         return Reply(tuple(blocks), summary=t("send.title", period=key))
-    example = next((i for i in waiting if i.kind == "saksbehandler"), waiting[0])
+    example = next((i for i in waiting if i.kind == MessageKind.SAKSBEHANDLER), waiting[0])
     blocks += [
         Paragraph(t("send.example", recipient=example.recipient)),
         Paragraph(example.text, sensitive=True),

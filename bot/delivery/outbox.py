@@ -1,7 +1,7 @@
 """The outbox in the database: a period's messages, claimed one at a time, each result recorded.
 
-Statuses: pending → in_flight → sent | failed | uncertain | skipped. A row is marked in flight before the
-platform is called, so a crash leaves evidence and nothing is blindly resent.
+Statuses (bot.delivery.model.Status): pending → in_flight → sent | failed | uncertain | skipped. A row is
+marked in flight before a channel is called, so a crash leaves evidence and nothing is blindly resent.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ from typing import Any
 
 from sqlalchemy import Engine, Update, and_, bindparam, delete, func, insert, or_, select, update
 
+from bot.delivery.model import Status
 from bot.store.tables import NudgePeriodRow, OutboxRow
 
 PENDING, IN_FLIGHT, SENT, FAILED, UNCERTAIN, SKIPPED = (
-    "pending",
-    "in_flight",
-    "sent",
-    "failed",
-    "uncertain",
-    "skipped",
+    Status.PENDING,
+    Status.IN_FLIGHT,
+    Status.SENT,
+    Status.FAILED,
+    Status.UNCERTAIN,
+    Status.SKIPPED,
 )
 
 
@@ -33,6 +34,7 @@ class NewMessage:
     count: int
     text: str
     reply: str  # the reply model as JSON (bot.reply_json)
+    mail: str | None = None  # the e-mail rendition as JSON (bot.delivery.port.Mail); none for unit channels
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Period:
     planned_at: datetime
     run_started_at: datetime | None
     run_finished_at: datetime | None
+    run_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class Item:
     platform: str | None
     reason: str | None
     next_attempt_at: datetime | None
+    mail: str | None = None
+    mail_message_id: str | None = None
+    mail_date: datetime | None = None
+    route: str | None = None
 
 
 def _period(row: Any) -> Period:
@@ -74,6 +81,7 @@ def _period(row: Any) -> Period:
         row.planned_at,
         row.run_started_at,
         row.run_finished_at,
+        row.run_by,
     )
 
 
@@ -94,12 +102,16 @@ def _item(row: Any) -> Item:
         row.platform,
         row.reason,
         row.next_attempt_at,
+        row.mail,
+        row.mail_message_id,
+        row.mail_date,
+        row.route,
     )
 
 
 def _new_row(period: str, m: NewMessage) -> dict[str, object]:
     return {"period": period, "kind": m.kind, "recipient": m.recipient, "unit": m.unit, "count": m.count,
-            "text": m.text, "reply": m.reply, "status": PENDING, "attempts": 0}  # fmt: skip
+            "text": m.text, "reply": m.reply, "mail": m.mail, "status": PENDING, "attempts": 0}  # fmt: skip
 
 
 class Outbox:
@@ -196,6 +208,20 @@ class Outbox:
             )
             return result.rowcount == 1
 
+    def take_over_run(self, period: str, worker: str, gone: str) -> bool:
+        """A run whose process died (`gone`) is continued by `worker`; only one replica gets it."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(NudgePeriodRow)
+                .where(
+                    NudgePeriodRow.period == period,
+                    NudgePeriodRow.run_by == gone,
+                    NudgePeriodRow.run_finished_at.is_(None),
+                )
+                .values(run_by=worker)
+            )
+            return result.rowcount == 1
+
     def finish_run(self, period: str, now: datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(
@@ -259,7 +285,9 @@ class Outbox:
         platform: str,
         conversation: str,
         message_id: str | None,
+        route: str | None = None,
     ) -> bool:
+        values: dict[str, object] = {"route": route} if route else {}
         return self._set(
             item_id,
             worker,
@@ -270,19 +298,39 @@ class Outbox:
             message_id=message_id,
             reason=None,
             next_attempt_at=None,
+            **values,
         )
 
-    def mark_failed(self, item_id: int, worker: str | None, reason: str, platform: str | None = None) -> bool:
+    def mark_failed(
+        self,
+        item_id: int,
+        worker: str | None,
+        reason: str,
+        platform: str | None = None,
+        route: str | None = None,
+    ) -> bool:
+        values: dict[str, object] = {"route": route} if route else {}
         return self._set(
-            item_id, worker, status=FAILED, reason=reason, platform=platform, next_attempt_at=None
+            item_id, worker, status=FAILED, reason=reason, platform=platform, next_attempt_at=None, **values
         )
 
     def mark_retry(self, item_id: int, worker: str, reason: str, at: datetime) -> bool:
         return self._set(item_id, worker, status=PENDING, reason=reason, next_attempt_at=at, claimed_by=None)
 
-    def mark_platform(self, item_id: int, worker: str, platform: str) -> bool:
-        """Which platform is about to be called: recovery after a crash asks that platform what became of it."""
-        return self._set(item_id, worker, platform=platform)
+    def mark_platform(
+        self,
+        item_id: int,
+        worker: str,
+        platform: str,
+        route: str | None = None,
+        stamp: tuple[str, datetime] | None = None,
+    ) -> bool:
+        """Which channel is about to be called: recovery after a crash asks that channel what became of it.
+        With it, the channels tried before (`route`) and, on the first try, the e-mail's Message-ID and Date."""
+        values: dict[str, object] = {"route": route} if route else {}
+        if stamp is not None:
+            values.update(mail_message_id=stamp[0], mail_date=stamp[1])
+        return self._set(item_id, worker, platform=platform, **values)
 
     def mark_uncertain(self, item_id: int, reason: str) -> bool:
         return self._set(item_id, None, status=UNCERTAIN, reason=reason)

@@ -1,8 +1,10 @@
-"""The sending port: what the bot needs from a chat platform to send on its own initiative."""
+"""The sending port: what the bot needs from a channel (Teams, Slack, e-mail) to send on its own initiative."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from bot.replies import Reply
@@ -33,9 +35,47 @@ class Sent:
     message_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture an e-mail shows inline (`<img src="cid:…">` in its HTML): a local PNG where one was drawn, and
+    the address it is also served at, for when the file cannot be read where the mail is sent."""
+
+    cid: str
+    alt: str
+    path: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message as e-mail: subject, plain text and HTML, rendered from the epost templates when the message
+    was planned. `message_id` and `date` belong to the outbox row: set on its first try and the same on every
+    retry, so a mail store that suppresses a repeated Message-ID sees one message."""
+
+    subject: str
+    text: str
+    html: str
+    pictures: tuple[Picture, ...] = ()
+    message_id: str | None = field(default=None, compare=False)
+    date: datetime | None = field(default=None, compare=False)
+
+    def to_json(self) -> str:
+        """The rendition as the outbox keeps it (the stamp is kept in columns of its own)."""
+        pictures = [vars(p) for p in self.pictures]
+        body = {"subject": self.subject, "text": self.text, "html": self.html, "pictures": pictures}
+        return json.dumps(body, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Mail:
+        data = json.loads(text)
+        pictures = tuple(Picture(**p) for p in data.get("pictures") or ())
+        return cls(data["subject"], data["text"], data["html"], pictures)
+
+
 class Sender(Protocol):
-    """Implemented by each chat adapter. `ref` is the outbox row's id: carried in the message where the
-    platform allows (Slack message metadata), so a crash mid-send can be settled by `was_sent`."""
+    """Implemented by each channel's adapter. `ref` is the outbox row's id: carried in the message where the
+    platform allows (Slack message metadata), so a crash mid-send can be settled by `was_sent`. `mail` is the
+    message's e-mail rendition; the chat channels render `reply` and leave it."""
 
     platform: str
 
@@ -44,7 +84,7 @@ class Sender(Protocol):
         ...
 
     async def send_direct(
-        self, person: Person, reply: Reply, *, ref: str, proactive: bool = True
+        self, person: Person, reply: Reply, *, ref: str, proactive: bool = True, mail: Mail | None = None
     ) -> Sent: ...
 
     async def post_channel(self, channel: str, reply: Reply, *, ref: str) -> Sent: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ PEOPLE_HEADINGS = {
     "email": ("epost", "email", "mail", "epostadresse"),
     "unit": ("enhet", "unit", "admenhet"),
     "role": ("rolle", "role"),
+    "kanal": ("kanal", "channel", "foretrukketkanal"),
 }
 ROLE_NAMES = {
     "": Rolle.SAKSBEHANDLER,
@@ -83,13 +85,14 @@ def _columns(frame: pd.DataFrame, wanted: dict[str, tuple[str, ...]]) -> dict[st
     }
 
 
-def read_directory_file(path: Path) -> DirectoryFile:
-    """A units file or a people file, known from its headings."""
+def read_directory_file(path: Path, channels: Sequence[str] | None = None) -> DirectoryFile:
+    """A units file or a people file, known from its headings. `channels` are the names a person's `kanal`
+    may take (the bot knows which exist); without it any single word is taken."""
     frame = _read_table(path)
     people_cols = _columns(frame, PEOPLE_HEADINGS)
     unit_cols = _columns(frame, UNIT_HEADINGS)
     if "initials" in people_cols:
-        return DirectoryFile("people", [], _people(path, frame, people_cols))
+        return DirectoryFile("people", [], _people(path, frame, people_cols, channels))
     if {"code", "name"} <= unit_cols.keys():
         return DirectoryFile("units", _units(path, frame, unit_cols), [])
     found = ", ".join(f"«{c}»" for c in frame.columns)
@@ -128,7 +131,17 @@ def _units(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Enhet]
     return list(units.values())
 
 
-def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Person]:
+def _kanal(raw: str, channels: Sequence[str] | None) -> str | None:
+    """«Teams», «E-post» → teams, epost; None when the name is not one of `channels`."""
+    name = normalise_heading(raw)
+    if channels is None:
+        return name if name.isalpha() else None
+    return name if name in channels else None
+
+
+def _people(
+    path: Path, frame: pd.DataFrame, cols: dict[str, str], channels: Sequence[str] | None
+) -> list[Person]:
     problems: list[Problem] = []
     people: dict[str, Person] = {}
     for line, (_, row) in enumerate(frame.iterrows(), start=2):
@@ -152,8 +165,19 @@ def _people(path: Path, frame: pd.DataFrame, cols: dict[str, str]) -> list[Perso
             )
             continue
         unit = row[cols["unit"]].upper() if "unit" in cols and row[cols["unit"]] else None
+        raw_kanal = row[cols["kanal"]] if "kanal" in cols else ""
+        kanal = _kanal(raw_kanal, channels) if raw_kanal else None
+        if raw_kanal and kanal is None:
+            known = ", ".join(channels) if channels else "ett ord"
+            problems.append(Problem(path.name, line, cols["kanal"], raw_kanal, f"ukjent kanal ({known})"))
+            continue
         people[initials] = Person(
-            initials, row[cols["name"]] if "name" in cols else initials, email.lower() or None, unit, role
+            initials,
+            row[cols["name"]] if "name" in cols else initials,
+            email.lower() or None,
+            unit,
+            role,
+            kanal,
         )
     if problems:
         raise ImportRefused(path.name, problems)

@@ -48,6 +48,7 @@ def replace_people(conn: Connection, people: Iterable[Person]) -> None:
                     "email": p.email,
                     "unit_code": p.unit,
                     "role": p.role.value,
+                    "kanal": p.kanal,
                 }
                 for p in people
             ],
@@ -59,7 +60,7 @@ def load_organisation(conn: Connection) -> Organisation:
     for row in conn.execute(select(UnitLeaderRow.unit_code, UnitLeaderRow.initials)):
         leaders.setdefault(row.unit_code, []).append(row.initials)
     people = {
-        r.initials: Person(r.initials, r.name, r.email, r.unit_code, Rolle(r.role))
+        r.initials: Person(r.initials, r.name, r.email, r.unit_code, Rolle(r.role), r.kanal)
         for r in conn.execute(select(PersonRow))
     }
     # A person with rolle 'leder' whom no unit names leads their own unit.

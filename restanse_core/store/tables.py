@@ -35,6 +35,7 @@ class PersonRow(Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     unit_code: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20), default="saksbehandler")
+    kanal: Mapped[str | None] = mapped_column(String(20))
 
 
 class SnapshotRow(Base):
@@ -88,6 +89,19 @@ class WrittenOffRow(Base):
     jp_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     written_off_date: Mapped[date | None] = mapped_column(Date)
     method: Mapped[str | None] = mapped_column(String(100))
+
+
+class DirectoryChangeRow(Base):
+    """Who changed the directory, when, from which file: `restansebot directory history`."""
+
+    __tablename__ = "directory_changes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # units | people
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer)  # units or people after the change
 
 
 class MetaRow(Base):

@@ -8,10 +8,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
 from adapters.slack.errors import from_slack
-from adapters.slack.pacing import Pacer
 from adapters.slack.sending import EVENT_TYPE, SlackSender
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack
 from adapters.slack.tests.harness import KARI, Server, all_text
+from bot.delivery.pacing import Pacer
 from bot.delivery.port import DeliveryError, Sender
 from bot.replies import Image, Item, ItemList, Paragraph, Reply
 from bot.service import Restansebot
@@ -171,7 +171,7 @@ async def test_the_fan_out_is_paced_per_channel_but_answers_are_not(
         waits.append(seconds)
 
     sender = _sender(server)
-    sender.pacer = Pacer(1.0, monotonic=lambda: 100.0, sleep=sleep)
+    sender.pacer = Pacer({"channel": 1.0}, clock=lambda: 100.0, sleep=sleep)
     kari = _kari(server)
     await sender.send_direct(kari, NUDGE, ref="1")
     await sender.send_direct(kari, NUDGE, ref="2")  # same DM, same instant: waits its second

@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 
 from adapters.teams.config import Pacing, Retry
-from adapters.teams.pacing import Pacer
 from adapters.teams.retry import GaveUp, retry_after_seconds, with_retries
+from bot.delivery.pacing import Pacer
 
 
 def http_error(status: int, retry_after: str | None = None) -> aiohttp.ClientResponseError:
@@ -101,19 +101,19 @@ class FakeClock:
 
 def test_sends_to_one_tenant_are_spaced_to_its_rate():
     clock = FakeClock()
-    pacer = Pacer(Pacing(per_tenant=50, per_conversation=0), clock=clock)
-    waits = [pacer.reserve("tenant", f"a:{i}") for i in range(5)]
+    pacer = Pacer(Pacing(per_tenant=50, per_conversation=0).rates, clock=clock)
+    waits = [pacer.reserve(tenant="tenant", conversation=f"a:{i}") for i in range(5)]
     assert waits == pytest.approx([0.0, 0.02, 0.04, 0.06, 0.08])
     clock.now += 1.0  # after a quiet second there is no queue
-    assert pacer.reserve("tenant", "a:9") == 0.0
+    assert pacer.reserve(tenant="tenant", conversation="a:9") == 0.0
 
 
 def test_one_conversation_gets_at_most_seven_a_second_and_tenants_do_not_wait_for_each_other():
     clock = FakeClock()
-    pacer = Pacer(Pacing(per_tenant=50, per_conversation=7), clock=clock)
-    same = [pacer.reserve("t1", "19:channel") for _ in range(3)]
+    pacer = Pacer(Pacing(per_tenant=50, per_conversation=7).rates, clock=clock)
+    same = [pacer.reserve(tenant="t1", conversation="19:channel") for _ in range(3)]
     assert same == pytest.approx([0.0, 1 / 7, 2 / 7])
-    assert pacer.reserve("t2", "a:other") == 0.0
+    assert pacer.reserve(tenant="t2", conversation="a:other") == 0.0
 
 
 async def test_pacing_can_be_switched_off():
@@ -122,7 +122,7 @@ async def test_pacing_can_be_switched_off():
     async def sleep(s: float) -> None:
         slept.append(s)
 
-    pacer = Pacer(Pacing(0, 0), sleep=sleep)
+    pacer = Pacer(Pacing(0, 0).rates, sleep=sleep)
     for _ in range(100):
-        await pacer.wait("tenant", "a:1")
-    assert slept == [] and not Pacing(0, 0).enabled
+        await pacer.wait(tenant="tenant", conversation="a:1")
+    assert slept == []
