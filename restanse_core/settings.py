@@ -257,7 +257,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         name = field[1] if field else "?"
         raise UserError(
             f"Feil i konfigurasjonen:\n  • {name} (RESTANSEBOT_{name.upper()}): skriv verdien som JSON, "
-            'for eksempel ["teams", "slack"] for en liste eller {"LMA": "slack:C0123"} for en tabell'
+            'en liste som ["12-24", "12-31"] eller en tabell som {"LMA": "slack:C0123"}'
         ) from None
 
 

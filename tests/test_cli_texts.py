@@ -130,8 +130,8 @@ def test_configuration_errors_are_norwegian(scenario_db, tmp_path):
     assert "«25:00» er ikke et klokkeslett på formen TT:MM" in result.stderr
     assert "«0 9 *» er ikke et gyldig cron-uttrykk: skriv fem felt" in result.stderr
     assert "Input should" not in result.stderr and "Wrong number" not in result.stderr
-    result = run("--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_PLATFORMS": "teams"})
-    assert "platforms (RESTANSEBOT_PLATFORMS): skriv verdien som JSON" in result.stderr
+    result = run("--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_CHANNELS": "LMA"})
+    assert "channels (RESTANSEBOT_CHANNELS): skriv verdien som JSON" in result.stderr
 
 
 # ---- the report ----------------------------------------------------------------------------------------

@@ -213,7 +213,7 @@ def test_reminders_are_signed_with_the_archives_name(scenario_db, tmp_path):
     plan = restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
     ).stdout
-    assert plan.count("Vennlig hilsen\nArkivet\n") == 4  # UKA and the three leaders
+    assert plan.count("Vennlig hilsen\nArkivet i kommunen\n") == 4  # UKA and the three leaders
     named = restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17",
         tmp_path=tmp_path, env={"RESTANSEBOT_ARCHIVE_NAME": "Arkivet i Testkommune", "RESTANSEBOT_LANGUAGE": "nn"},
