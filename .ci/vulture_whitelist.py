@@ -31,6 +31,5 @@ updated_at
 run_by
 sent_at
 doc_date
-# Test seams: the tests pin and move the clock and drop the bot's caches between steps.
+# Test seam: the tests move the pinned clock.
 _.advance_to
-_.invalidate

@@ -124,17 +124,19 @@ def run_ours(path: Path) -> dict[str, float]:
     from bench.generate_export import AS_OF, directory_paths
     from restanse_core.importers import import_snapshot
     from restanse_core.importers.directory import read_directory_file
+    from restanse_core.importers.source import Limits
     from restanse_core.settings import Settings
     from restanse_core.store import make_engine, migrate, repository
 
     _fresh(OURS_DB)
     url = f"sqlite:///{OURS_DB}"
+    limits = Limits.of(Settings(database_url=url))
     engine = make_engine(url)
     migrate(engine)
     units_file, people_file = directory_paths(path)
     with engine.begin() as conn:
-        repository.replace_units(conn, read_directory_file(units_file).units)
-        repository.replace_people(conn, read_directory_file(people_file).people)
+        repository.replace_units(conn, read_directory_file(units_file, limits).units)
+        repository.replace_people(conn, read_directory_file(people_file, limits).people)
         repository.bump_directory_version(conn, "bench")
 
     started, cpu = time.perf_counter(), cpu_seconds()

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from restanse_core.importers import import_snapshot, open_source
+from restanse_core.importers.source import Limits
 from restanse_core.model import Enhet, Person
 from restanse_core.settings import Settings
 from restanse_core.store import make_engine, migrate, repository
@@ -37,7 +38,8 @@ def cpu_seconds() -> float:
 
 def parse_only(path: Path) -> None:
     started, cpu = time.perf_counter(), cpu_seconds()
-    rows = sum(len(frame) for frame in open_source(path).chunks(None))
+    limits = Limits.of(Settings(database_url="sqlite://"))
+    rows = sum(len(frame) for frame in open_source(path, {}, limits).chunks(None))
     elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     print(f"reader only: {rows} rows in {elapsed:.1f} s (CPU {cpu:.1f} s); peak RSS {peak_rss_mb():.0f} MB")
 

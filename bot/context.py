@@ -32,6 +32,8 @@ class CommandBot(BotData, Protocol):
 
     def records_link(self, jp_id: str) -> str | None: ...
 
+    def invalidate(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -41,3 +43,4 @@ class Ask:
     argument: str = ""
     offset: int = 0  # for "next page" actions
     confirmed: bool = False  # a press of the command's confirm button
+    action: str = ""  # the button pressed, for a command with several

@@ -174,7 +174,7 @@ class Restansebot:
         if declared.page:
             offset = int(value) if value.isdigit() and len(value) <= 9 else 0
             return self.run(command.id, asker, place, "", offset)
-        return self.run(command.id, asker, place, value, confirmed=declared.confirms)
+        return self.run(command.id, asker, place, value, confirmed=declared.confirms, action=declared.id)
 
     def run(
         self,
@@ -184,6 +184,7 @@ class Restansebot:
         argument: str = "",
         offset: int = 0,
         confirmed: bool = False,
+        action: str = "",
     ) -> Answer:
         command = self.registry.get(command_id)
         if command is None:
@@ -193,7 +194,7 @@ class Restansebot:
         if not command.allows(asker.role if asker else None):
             who = ", ".join(self.texts(f"roles.{r.value}") for r in sorted(command.roles or ()))
             return Answer(Reply((Paragraph(self.texts("common.not_allowed", who=who)),)))
-        reply = command.handler(Ask(self, asker, place, argument, offset, confirmed))
+        reply = command.handler(Ask(self, asker, place, argument, offset, confirmed, action))
         return self.for_place(reply, place)
 
     def welcome(self, audience: Audience) -> Reply:

@@ -9,6 +9,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from restanse_core.calendar import long_date, short_date
@@ -82,6 +83,10 @@ class Texts:
     def age(self, days: int) -> str:
         """How long an entry has been open, the same way everywhere: «1 dag», «346 dager»."""
         return self.amount(days, "dag")
+
+    def number(self, n: int) -> str:
+        """«1 232» in Norwegian, «1,232» in English."""
+        return format_decimal(n, locale=BABEL_LOCALE[self.language])
 
     def month(self, day: Any) -> str:
         """«november 2026»."""

@@ -38,6 +38,13 @@ class WorkCalendar:
         """The first working day strictly after the day."""
         return self.on_or_after(day + timedelta(days=1))
 
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before the day."""
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def deadline(self, sent_on: date, days: int) -> date:
         """'innen dd.mm.åå': days after the sending day, moved forward to a working day."""
         return self.on_or_after(sent_on + timedelta(days=days))

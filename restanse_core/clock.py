@@ -24,7 +24,7 @@ class FixedClock:
         self.at = at if at.tzinfo else at.replace(tzinfo=OSLO)
 
     def now(self) -> datetime:
-        return self.at
+        return self.at.astimezone(UTC)  # time is kept in UTC, as the system clock gives it
 
     def advance_to(self, at: datetime) -> None:
         self.at = at if at.tzinfo else at.replace(tzinfo=OSLO)

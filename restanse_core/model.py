@@ -74,6 +74,18 @@ class Restanse:
         return (on - self.journal_date).days if self.journal_date else None
 
 
+@dataclass(frozen=True, slots=True)
+class DirectoryChange:
+    """Who replaced the units or the people, when, and from which file."""
+
+    kind: str  # units | people
+    file_name: str
+    checksum: str
+    changed_by: str
+    changed_at: datetime
+    count: int
+
+
 @dataclass(slots=True)
 class Organisation:
     """The directory: units as a tree and the people in them."""

@@ -23,7 +23,9 @@ class Kind(StrEnum):
 class Unreachable:
     initials: str
     count: int
-    reason: str  # "not_in_directory" | "no_email" | "leader_not_in_directory" | "leader_no_email"
+    # "not_in_directory" | "leader_not_in_directory" | "no_email" | "leader_no_email" | "arkiv_no_email":
+    # every platform finds people by e-mail, so someone without one gets nothing.
+    reason: str
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Plan:
     threshold: int
     table: UnitTable
     messages: list[Planned]
-    nudged: list[tuple[str, int]]
+    nudged: list[tuple[str, int]]  # the saksbehandlere at or above the threshold who get a message
     unreachable: list[Unreachable]
     unknown_units: list[str]
     unknown_people: list[str]
@@ -126,6 +128,9 @@ def plan_period(
             )
         )
     for person in org.people_with_role(Rolle.ARKIV):
+        if not person.email:
+            unreachable.append(Unreachable(person.initials, table.count, "arkiv_no_email"))
+            continue
         messages.append(
             Planned(Kind.ARKIV, person.initials, None, table.count, person, previous=table.previous)
         )
@@ -147,7 +152,7 @@ def plan_period(
         threshold=rules.threshold,
         table=table,
         messages=messages,
-        nudged=over,
+        nudged=[(m.recipient, m.count) for m in messages if m.kind == Kind.SAKSBEHANDLER],
         unreachable=unreachable,
         unknown_units=sorted(line.code for line in table.lines if line.name is None),
         unknown_people=sorted(i for i in per_person if i and i not in org.people),

@@ -20,7 +20,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from restanse_core.errors import UserError
+from restanse_core.errors import UserError, shown
 
 FIELDS = (
     "id",
@@ -39,6 +39,8 @@ FIELDS = (
     "avskrevet_dato",
     "avskrivningsmaate",
 )
+ABSENT_COLUMNS = ("saksbehandler", "type", "dato")
+"""Columns an archive's export may really lack (listed in `absent_columns`); any other is asked for."""
 
 
 class Avskrivningskode(BaseModel):
@@ -91,7 +93,18 @@ class Settings(BaseSettings):
     avskrivningskoder: dict[str, Avskrivningskode] = Field(default_factory=lambda: dict(DEFAULT_CODES))
     temporary_keeps_restanse: bool = True
     columns: dict[str, str] = Field(default_factory=dict)
+    # Columns this archive's export really lacks: the import then makes its assumption without asking.
+    absent_columns: list[Literal["saksbehandler", "type", "dato"]] = Field(default_factory=list)
+    # A list with fewer restanser than this share of the newest earlier list is stored only when confirmed.
+    min_share_of_previous: float = Field(0.5, ge=0, le=1)
+    # Resource bounds: the benchmark files (1,000,000 rows, 1,000,000 journalposter) fit well inside them.
+    import_max_rows: int = Field(2_000_000, ge=1)  # rows of a table, journalposter of a Noark 5 extract
+    xlsx_max_uncompressed_mb: int = Field(500, ge=1)  # an .xlsx is a zip: what it unpacks to, checked first
     retention_months: int = Field(24, ge=1)
+    upload_expiry_hours: int = Field(24, ge=1)  # a file dropped into the chat waits this long for «Lagre»
+    test_recipient: str | None = (
+        None  # initials: every message of a run goes to this person instead (test mode)
+    )
     skip_leaders_without_restanser: bool = False
     public_url: str | None = None
     organisation_name: str = "kommunen"
@@ -245,6 +258,8 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     file_values = {k: v for k, v in from_file.items() if f"RESTANSEBOT_{k.upper()}" not in from_env}
     try:
         return Settings(**{**file_values, **{k: v for k, v in overrides.items() if v is not None}})
+    except SettingsError as exc:  # a list or dict in the environment that is not JSON
+        raise UserError(_malformed_environment(exc)) from None
     except ValidationError as exc:
         lines = ["Feil i konfigurasjonen:"]
         for err in exc.errors():
@@ -252,13 +267,6 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
             env = "RESTANSEBOT_" + str(err["loc"][0]).upper() if err["loc"] else ""
             lines.append(f"  • {key} ({env}): {_problem(err)}")
         raise UserError("\n".join(lines)) from None
-    except SettingsError as exc:  # a list or table in the environment that is not JSON
-        field = re.search(r'field "(\w+)"', str(exc))
-        name = field[1] if field else "?"
-        raise UserError(
-            f"Feil i konfigurasjonen:\n  • {name} (RESTANSEBOT_{name.upper()}): skriv verdien som JSON, "
-            'en liste som ["12-24", "12-31"] eller en tabell som {"LMA": "slack:C0123"}'
-        ) from None
 
 
 def _problem(err: ErrorDetails) -> str:
@@ -294,3 +302,28 @@ def _problem(err: ErrorDetails) -> str:
         case "string_type":
             return "skal være tekst"
     return f"{shown} er ugyldig"
+
+
+_EXAMPLES = {
+    "closed_days": '["12-24", "12-31"]',
+    "platforms": '["teams", "slack"]',
+    "absent_columns": '["type"]',
+    "contacts": '[{"name": "Unni Karlgård", "email": "unni.karlgard@kommune.no"}]',
+    "columns": '{"enhet": "Ansvarlig enhet"}',
+    "channels": '{"LMA": "slack:C0123ABCD"}',
+    "avskrivningskoder": '{"FS": {"label": "Foreløpig svar", "temporary": true}}',
+}
+
+
+def _malformed_environment(exc: SettingsError) -> str:
+    """pydantic-settings names the field in its English text; say by key which form the value must have."""
+    match = re.search(r'field "(\w+)"', str(exc))
+    key = match.group(1) if match else "?"
+    env = f"RESTANSEBOT_{key.upper()}"
+    kind = "en JSON-liste" if _EXAMPLES.get(key, "[").startswith("[") else "et JSON-objekt"
+    example = _EXAMPLES.get(key, "[…]")
+    value = os.environ.get(env, "")
+    return (
+        "Feil i konfigurasjonen:\n"
+        f"  • {key} ({env}): ventet {kind}, for eksempel {env}='{example}', ikke «{shown(value)}»"
+    )

@@ -102,6 +102,39 @@ class Result:
     err: str
 
 
+NOW = "2019-12-16T10:00:00+01:00"
+"""The clock of the process tests: the day the scenario's December list was printed."""
+
+
+@pytest.fixture
+def restansebot():
+    """Run the `restansebot` console script as a process, with the clock pinned (RESTANSEBOT_NOW)."""
+
+    def run(*args: object, env: dict[str, str] | None = None, now: str = NOW) -> Result:
+        exe = Path(sys.executable).with_name("restansebot")
+        command = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot"]
+        finished = subprocess.run(
+            [*command, *(str(a) for a in args)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "RESTANSEBOT_NOW": now, "COLUMNS": "200", **(env or {})},
+            timeout=300,
+        )
+        return Result(finished.returncode, finished.stdout, finished.stderr)
+
+    return run
+
+
+def stored(db_url: str) -> dict[str, list[tuple]]:
+    """Everything the domain keeps (directory and snapshots), to show that a refusal changed nothing."""
+    engine = make_engine(db_url)
+    tables = ("units", "unit_leaders", "people", "snapshots", "restanser", "written_off")
+    with engine.connect() as conn:
+        dump = {t: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in tables}
+    engine.dispose()
+    return dump
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
     """Run `restansebot ARGS` in-process; returns exit code and what was printed."""
@@ -219,7 +252,7 @@ def loaded(cli, db_url: str, directory_files, tmp_path: Path) -> str:
     return db_url
 
 
-def restansebot(
+def run_restansebot(
     *args: str, tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`restansebot ARGS` as its own process, with a data directory of its own."""

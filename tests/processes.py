@@ -59,8 +59,8 @@ def organisation(tmp_path: Path, cli, db_url: str) -> list[str]:
         "TDL;Trond Dahl;tdl@k.no;TDR;leder",
         "ARK;Arne Arkiv;ark@k.no;TDR;arkiv",
     ] + [f"{p};Person {p};{p.lower()}@k.no;LMA;" for p in people]
-    rows = ["Jpnr;Sbh;Enhet;Jour.dato"] + [
-        f"2019/{n}-{i};{p};LMA;01.10.2019" for n, p in enumerate(people) for i in range(30)
+    rows = ["Jpnr;Type;Sbh;Enhet;Jour.dato"] + [
+        f"2019/{n}-{i};I;{p};LMA;01.10.2019" for n, p in enumerate(people) for i in range(30)
     ]
     for args in (
         ("directory", "import", units, write_csv(tmp_path / "personer.csv", persons)),

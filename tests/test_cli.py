@@ -75,9 +75,10 @@ def test_import_summary(cli, db_url, tmp_path, directory_files):
     f = write_csv(
         tmp_path / "r.csv", ["Jpnr;Type;Sbh;Enhet", "1;I;UKA;LMA", "1;I;UKA;LMA", "2;U;UKA;LMA", "3;I;QQ;ZZ"]
     )
-    result = cli("--db", db_url, "import", f, "--as-of", "2019-12-16")
+    result = cli("--db", db_url, "import", f, "--as-of", "2019-12-16", "--confirm")
     assert result.code == 0
     assert "Restanser lagret:    2" in result.out
+    assert "Merk: Lista har ingen kolonne for journaldato" in result.out  # the assumption confirmed
     assert "Hoppet over, type U: 1" in result.out
     assert "Duplikater" in result.out
     assert "Enheter som ikke er i katalogen (1): ZZ" in result.out
@@ -86,7 +87,10 @@ def test_import_summary(cli, db_url, tmp_path, directory_files):
 
 def test_column_option_maps_a_heading(cli, db_url, tmp_path):
     f = write_csv(tmp_path / "r.csv", ["Nr;Seksjon", "1;LMA"])
-    assert cli("--db", db_url, "import", f, "--column", "id=Nr", "--column", "enhet=Seksjon").code == 0
+    assert (
+        cli("--db", db_url, "import", f, "--column", "id=Nr", "--column", "enhet=Seksjon", "--confirm").code
+        == 0
+    )
     result = cli("--db", db_url, "import", f, "--column", "avdeling=Seksjon")
     assert result.code != 0 and "ukjent felt «avdeling»" in result.err
 
@@ -151,4 +155,25 @@ def test_serve_on_a_port_in_use_is_a_clear_message(cli, db_url):
         port = busy.getsockname()[1]
         result = cli("--db", db_url, "serve", "--port", str(port))
     assert result.code != 0 and f"Kan ikke lytte på 127.0.0.1:{port}" in result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        (
+            "CLOSED_DAYS",
+            "12-24,12-31",
+            "closed_days (RESTANSEBOT_CLOSED_DAYS): ventet en JSON-liste, for eksempel",
+        ),
+        ("CHANNELS", "LMA=slack:C1", "channels (RESTANSEBOT_CHANNELS): ventet et JSON-objekt, for eksempel"),
+        ("ABSENT_COLUMNS", '["tittel"]', "absent_columns.0 (RESTANSEBOT_ABSENT_COLUMNS)"),
+    ],
+)
+def test_a_malformed_list_or_dict_setting_in_the_environment_is_reported_by_key(
+    restansebot, sqlite_url, key, value, expected
+):
+    result = restansebot("--db", sqlite_url, "report", env={f"RESTANSEBOT_{key}": value})
+    assert result.code == 2
+    assert result.err.startswith("Feil i konfigurasjonen:") and expected in result.err
     assert "Traceback" not in result.err

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli.parser import ArgumentParser, translate
-from tests.conftest import HEADER, _row, restansebot, write_csv
+from tests.conftest import HEADER, _row, run_restansebot, write_csv
 
 
 def run(*args: str, tmp_path: Path, env: dict[str, str] | None = None):
-    return restansebot(*args, tmp_path=tmp_path, env=env)
+    return run_restansebot(*args, tmp_path=tmp_path, env=env)
 
 
 # ---- argparse in Norwegian ---------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_configuration_errors_are_norwegian(scenario_db, tmp_path):
     assert "«0 9 *» er ikke et gyldig cron-uttrykk: skriv fem felt" in result.stderr
     assert "Input should" not in result.stderr and "Wrong number" not in result.stderr
     result = run("--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_CHANNELS": "LMA"})
-    assert "channels (RESTANSEBOT_CHANNELS): skriv verdien som JSON" in result.stderr
+    assert "channels (RESTANSEBOT_CHANNELS): ventet et JSON-objekt" in result.stderr
 
 
 # ---- the report ----------------------------------------------------------------------------------------

@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 
 from restanse_core.importers.dates import parse_dates
 from restanse_core.importers.pipeline import Pipeline, Resolver
-from restanse_core.importers.source import ROW, RowSource
+from restanse_core.importers.source import ROW, Limits, RowSource
 from restanse_core.importers.tabular import open_tabular
+from restanse_core.settings import Settings
+
+LIMITS = Limits.of(Settings(database_url="sqlite://"))
 
 initials = st.text(string.ascii_uppercase, min_size=2, max_size=4)
 types = st.sampled_from(
@@ -68,8 +71,8 @@ def test_any_layout_gives_the_same_restanser(tmp_path_factory, rows, encoding, s
     path = folder / "liste.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
 
-    source = open_tabular(path)
-    pipeline = Pipeline(source, Resolver(), {"***"}, True)
+    source = open_tabular(path, {}, LIMITS)
+    pipeline = Pipeline(source, Resolver(), {"***"}, True, as_of=date(2041, 1, 1))
     results = [pipeline.prepare(chunk) for chunk in source.chunks(None)]
     stored = pd.concat([r.restanser for r in results])
 
@@ -108,5 +111,5 @@ def test_nonsense_dates_are_flagged_not_guessed():
 def test_rowsource_contract_is_what_the_pipeline_reads():
     frame = pd.DataFrame({"id": ["1"], "enhet": ["LMA"], ROW: [2]})
     source = RowSource("x.csv", {"id": "Id", "enhet": "Enhet"}, lambda progress: iter([frame]))
-    result = Pipeline(source, Resolver(), set(), True).prepare(frame)
+    result = Pipeline(source, Resolver(), set(), True, as_of=date(2019, 12, 16)).prepare(frame)
     assert list(result.restanser["jp_id"]) == ["1"]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
+import pytest
+
+from bot.spreadsheet import safe_cell
 from tests.conftest import write_csv
 
 
@@ -48,7 +52,9 @@ def test_as_of_between_snapshots_takes_the_newest_before(cli, loaded):
 
 def test_default_comparison_is_at_least_28_days_earlier(cli, loaded, tmp_path):
     mid = write_csv(tmp_path / "mid.csv", ["Jpnr;Enhet", "2019/1-1;LMA"])
-    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01").code == 0
+    # Older than the newest list and far smaller than the one before it: stored only when confirmed.
+    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01").code == 2
+    assert cli("--db", loaded, "import", mid, "--as-of", "2019-12-01", "--confirm").code == 0
     data = json.loads(report(cli, loaded, "--format", "json"))
     assert data["compare"] == "2019-11-13"
     data = json.loads(report(cli, loaded, "--format", "json", "--compare", "2019-12-01"))
@@ -98,3 +104,43 @@ def test_text_report_looks_like_the_procedure_table(cli, loaded):
 def test_report_without_snapshots_says_so(cli, db_url):
     result = cli("--db", db_url, "report")
     assert result.code != 0 and "ingen innleste restanselister" in result.err.lower()
+
+
+def test_csv_cells_that_excel_would_run_as_formulas_are_written_as_text(restansebot, sqlite_url, tmp_path):
+    units = write_csv(
+        tmp_path / "enheter.csv",
+        [
+            "enhet;navn;overordnet;ledere",
+            'LMA;"=HYPERLINK(""http://x.example"";""Klikk"")";;',
+            "TDR;@SUM(A1);;",
+        ],
+    )
+    assert restansebot("--db", sqlite_url, "directory", "import", units).code == 0
+    listing = write_csv(
+        tmp_path / "liste.csv",
+        ["Jpnr;Type;Jour.dato;Sbh;Enhet"]
+        + [
+            f"2019/{n}-1;I;01.11.2019;UKA;{unit}"
+            for n, unit in enumerate(["LMA", "=1+2", "-3", "+47", "LMA"])
+        ],
+    )
+    assert restansebot("--db", sqlite_url, "import", listing, "--as-of", "16.12.2019").code == 0
+    result = restansebot("--db", sqlite_url, "report", "--format", "csv")
+    assert result.code == 0, result.err
+    rows = list(csv.reader(result.out.lstrip("\ufeff").splitlines(), delimiter=";"))
+    assert ["LMA", '\'=HYPERLINK("http://x.example";"Klikk")', "2", ""] in rows
+    assert ["TDR", "'@SUM(A1)", "0", ""] in rows
+    assert [r[0] for r in rows if r[1] == ""] == [
+        "'+47",
+        "'-3",
+        "'=1+2",
+    ]  # codes seen only in the list, as text
+    assert all(r[2].isdigit() for r in rows[1:])  # the counts stay numbers
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("=1+2", "'=1+2"), ("\tLMA", "'\tLMA"), ("\rLMA", "'\rLMA"), ("LMA-2", "LMA-2"), (-5, -5), (1.5, 1.5)],
+)
+def test_one_function_makes_every_spreadsheet_cell_safe(value, written):
+    assert safe_cell(value) == written

@@ -89,7 +89,7 @@ def import_list(cli, directory, tmp_path, monkeypatch):
     """Import a list of `rows` restanser for UKA as of `as_of`, as if at `imported_at` (Oslo time)."""
 
     def run(as_of: str, imported_at: str, rows: int = 31, name: str = "liste.csv") -> None:
-        lines = ["Jpnr;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;UKA;LMA;01.10.2019" for i in range(rows)]
+        lines = ["Jpnr;Type;Sbh;Enhet;Jour.dato"] + [f"2019/{i}-1;I;UKA;LMA;01.10.2019" for i in range(rows)]
         with monkeypatch.context() as pinned:
             pinned.setenv("RESTANSEBOT_NOW", at(imported_at).isoformat())
             assert (
@@ -123,9 +123,10 @@ def test_at_most_one_period_per_calendar_month(import_list, directory):
     import_list("2020-01-06", "2020-01-06 10:00")
     world = World(directory, "2020-01-06 10:00")
     assert world.tick("2020-01-07 09:00").period == "2020-01"
-    import_list("2020-02-03", "2020-01-28 10:00", name="februar.csv")  # next list, early
-    assert world.tick("2020-01-29 09:00").period is None  # January already had its reminders
-    assert world.tick("2020-02-01 10:00").period == "2020-02"  # a new month: it goes out
+    import_list("2020-01-20", "2020-01-20 10:00", name="igjen.csv")  # a second list in the same month
+    assert world.tick("2020-01-21 09:00").period is None  # January already had its reminders
+    import_list("2020-02-03", "2020-02-03 10:00", name="februar.csv")
+    assert world.tick("2020-02-04 09:00").period == "2020-02"  # a new month: it goes out
     assert len(world.sent_to("UKA")) == 2
 
 

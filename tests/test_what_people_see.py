@@ -18,17 +18,17 @@ from restanse_core.demo import create_demo_database
 from restanse_core.reports import choose_period, unit_table
 from restanse_core.settings import Settings
 from restanse_core.store import make_engine, repository
-from tests.conftest import HEADER, _row, restansebot, write_csv
+from tests.conftest import HEADER, _row, run_restansebot, write_csv
 
 
 def ask(scenario_db: str, who: str, text: str, tmp_path: Path, **env: str) -> str:
-    result = restansebot("--db", scenario_db, "ask", "--as", who, text, tmp_path=tmp_path, env=env)
+    result = run_restansebot("--db", scenario_db, "ask", "--as", who, text, tmp_path=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def shell(scenario_db: str, who: str, lines: list[str], tmp_path: Path, **env: str) -> str:
-    result = restansebot(
+    result = run_restansebot(
         "--db", scenario_db, "shell", "--as", who, stdin="\n".join(lines) + "\n", tmp_path=tmp_path, env=env
     )
     assert result.returncode == 0, result.stderr
@@ -181,7 +181,7 @@ def test_without_write_off_dates_the_bot_does_not_guess_what_was_written_off(
 def test_ages_are_in_words_the_same_way_in_chat_and_in_the_reminders(scenario_db, tmp_path):
     chat = ask(scenario_db, "UKA", "mine restanser", tmp_path)
     assert "2019/700-1  01.01.2018  (714 dager)" in chat and " d)" not in chat
-    plan = restansebot(
+    plan = run_restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
     ).stdout
     assert "2019/700-1 (01.01.2018, 714 dager)" in plan
@@ -210,11 +210,11 @@ def test_oversikt_has_its_title_once(scenario_db, tmp_path):
 
 
 def test_reminders_are_signed_with_the_archives_name(scenario_db, tmp_path):
-    plan = restansebot(
+    plan = run_restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
     ).stdout
     assert plan.count("Vennlig hilsen\nArkivet i kommunen\n") == 4  # UKA and the three leaders
-    named = restansebot(
+    named = run_restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17",
         tmp_path=tmp_path, env={"RESTANSEBOT_ARCHIVE_NAME": "Arkivet i Testkommune", "RESTANSEBOT_LANGUAGE": "nn"},
     ).stdout  # fmt: skip
@@ -222,7 +222,7 @@ def test_reminders_are_signed_with_the_archives_name(scenario_db, tmp_path):
 
 
 def test_a_leader_whose_units_have_none_is_not_asked_to_write_off(scenario_db, tmp_path):
-    plan = restansebot(
+    plan = run_restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
     ).stdout
     skl = plan[plan.index("leder → SKL") : plan.index("leder → TDL")]
@@ -278,7 +278,7 @@ def test_the_chart_title_has_both_dates_and_the_totals(demo_table):
 
 def test_report_draws_the_chart_in_the_configured_language(scenario_db, tmp_path):
     png = tmp_path / "diagram.png"
-    result = restansebot(
+    result = run_restansebot(
         "--db",
         scenario_db,
         "report",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,8 @@ from rich.console import Console
 
 from adapters.console.buttons import Buttons
 from adapters.console.render import render
-from bot.replies import Place
+from bot.replies import Answer, Paragraph, Place, Reply
+from bot.uploads import Incoming, Uploads, refusal
 from restanse_core.errors import UserError
 from restanse_core.model import Rolle
 from restanse_core.settings import default_data_dir
@@ -51,12 +53,29 @@ def _person(bot: Restansebot, initials: str) -> Person | None:
 def _say(bot: Restansebot, text: str, asker: Person | None, console: Console, buttons: Buttons) -> None:
     """The answer to a line typed, or the press of the button the line names («vis flere»)."""
     button = buttons.pressed(text)
-    if button is not None:
+    if (match := LOAD.match(text)) is not None:  # the terminal's way of dropping a file into the chat
+        answer = Answer(_load(bot, Path(match.group(1).strip().strip("'\"")).expanduser(), asker))
+    elif button is not None:
         answer = bot.act(button.action, button.value, asker, Place.DIRECT)
     else:
         answer = bot.answer(text, asker, Place.DIRECT)
     buttons.remember(answer)
     render(answer.public, console, bot.texts("console.type"))
+
+
+LOAD = re.compile(r"^\s*(?:last inn|les inn|load)\s+(.+)$", re.IGNORECASE)
+
+
+def _load(bot: Restansebot, path: Path, asker: Person | None) -> Reply:
+    """`last inn FIL`: the file read and previewed as if dropped into the 1:1 chat."""
+    refused = refusal(bot, asker, Place.DIRECT)
+    if refused is not None or asker is None:
+        return refused or Reply()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        return Reply((Paragraph(bot.texts("upload.unreadable", name=str(path), reason=exc.strerror or "")),))
+    return Uploads(bot).receive(asker, Incoming(path.name, content, "terminal"))
 
 
 def buttons_file() -> Path:

@@ -19,10 +19,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.config import EVENTS_PATH, SlackConfig
 from adapters.slack.identity import SlackIdentities
+from adapters.slack.intake import body_problem, refuse
 from adapters.slack.listeners import SLASH_COMMAND, Listeners
 from adapters.slack.middleware import DropRetriedEvents, IgnoreNonPersonMessages, ResolveAsker
 from adapters.slack.redact import quiet_logger
@@ -96,6 +98,8 @@ class SlackAdapter:
         self.listeners = Listeners(bot, self.client, self.identities)
         self.sender = SlackSender(self.client, self.identities, bot.texts, Pacer(config.pacing))
         self.bolt = build_bolt_app(config, self.client, self.listeners, self.identities)
+        # Only HTTP requests are signed (and /slack/events exists only with a signing secret).
+        self.verifier = SignatureVerifier(config.signing_secret) if config.signing_secret else None
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
 
@@ -113,6 +117,11 @@ class SlackAdapter:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Events API, slash commands and interactivity, all on one path, as Bolt does."""
+        raw = await request.read()
+        if problem := body_problem(raw, request.content_type):
+            if self.verifier is None or not self.verifier.is_valid_request(raw, dict(request.headers)):
+                return refuse(401, "signaturen stemmer ikke")
+            return refuse(400, problem)
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -80,15 +80,17 @@ class Listeners:
     # ---- listeners -------------------------------------------------------------------------------------------
 
     async def direct_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if not _is_direct(event):
+        user, channel = event.get("user"), event.get("channel")
+        if not _is_direct(event) or not user or not channel:
             return  # only DMs are questions; the app does not read channels
-        user, channel = event["user"], event["channel"]
         self.identities.remember_dm(user, channel)
         answer = await self._answer(event.get("text") or "", context, Place.DIRECT)
         await self._post(channel, answer.public, thread_ts=event.get("thread_ts"))
 
     async def mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        user, channel = event["user"], event["channel"]
+        user, channel = event.get("user"), event.get("channel")
+        if not user or not channel:
+            return  # Slack always says who and where; a request that does not is nobody's question
         answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         thread = event.get("thread_ts")
         await self._post(channel, answer.public, thread_ts=thread, use_summary=answer.private is None)
@@ -110,7 +112,9 @@ class Listeners:
     ) -> None:
         await ack()
         text = (command.get("text") or "").strip() or EMPTY_COMMAND
-        user, channel = command["user_id"], command.get("channel_id")
+        user, channel = command.get("user_id"), command.get("channel_id")
+        if not user:
+            return
         answer = await self._answer(text, context, Place.DIRECT)
         if channel is not None and self._is_dm_with_bot(user, channel):
             await self._post(channel, answer.public)
@@ -123,9 +127,9 @@ class Listeners:
     ) -> None:  # fmt: skip
         await ack()
         action_id = str(action.get("action_id") or "").split("#")[0]
-        if action.get("url") or not self._known_action(action_id):
+        user = (body.get("user") or {}).get("id")
+        if action.get("url") or not user:
             return  # a link button opens in the browser; Slack only tells us it was pressed
-        user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
         answer = await self._act(action_id, str(action.get("value") or ""), context, Place.DIRECT)
         if (body.get("container") or {}).get("type") == "view":  # the Home tab: answer in the DM
@@ -135,13 +139,11 @@ class Listeners:
         else:
             await self._ephemeral(respond, answer.public)
 
-    def _known_action(self, action_id: str) -> bool:
-        return self.bot.registry.action(action_id) is not None
-
     async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if event.get("tab") != "home" or context.get(WHO_UNKNOWN):
+        user = event.get("user")
+        if event.get("tab") != "home" or context.get(WHO_UNKNOWN) or not user:
             return  # (if Slack cannot say who it is, the tab keeps what it showed last)
-        await publish_home(self.client, self.bot, event["user"], context.get(ASKER))
+        await publish_home(self.client, self.bot, user, context.get(ASKER))
 
 
 def _is_direct(event: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ WHO_UNKNOWN = "asker_unavailable"  # context key: True when Slack could not say 
 
 # Message subtypes that are a person writing; every other subtype is an edit, a deletion, a join, a bot...
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+SLACKBOT = "USLACKBOT"  # Slack's own system messages ("You have been removed from #…") in the bot's DMs
 
 
 def _done() -> BoltResponse:
@@ -51,14 +52,16 @@ class DropRetriedEvents(AsyncMiddleware):
 
 
 class IgnoreNonPersonMessages(AsyncMiddleware):
-    """Only what a person wrote is a question: not bots (ours included), edits, deletions or joins."""
+    """Only what a person wrote is a question: not bots (ours included), Slackbot, edits, deletions or joins."""
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse | None:
         event: dict[str, Any] = req.body.get("event") or {}
         if event.get("type") in ("message", "app_mention") and (
-            event.get("bot_id") or event.get("subtype") not in PERSON_SUBTYPES
+            event.get("bot_id")
+            or event.get("subtype") not in PERSON_SUBTYPES
+            or event.get("user") == SLACKBOT
         ):
             return _done()
         return await next()

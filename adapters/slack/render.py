@@ -1,7 +1,8 @@
 """The reply model in Block Kit, within Slack's limits: 50 blocks a message, 3,000 characters a text.
 
 Prose, lists and tables go in `rich_text` blocks: their text is never read as mrkdwn, so a title with
-`*` or `<` in it shows as written. A reply too long for one message keeps its head and its closing
+`*` or `<` in it shows as written. The two places Slack does read as mrkdwn — the fallback text and field
+sections — are escaped (`&`, `<`, `>`), since they may quote what a person wrote. A reply too long for one message keeps its head and its closing
 blocks (source line, buttons) and says "og N til" where the list was cut; the "next page" button then
 starts where the cut list ended.
 """
@@ -346,12 +347,15 @@ def _blocks(entry: _Entry, more: Callable[[int], str]) -> list[SlackBlock]:
 
 
 def fallback_text(reply: Reply, *, use_summary: bool = True) -> str:
-    """The notification and fallback text: the reply's summary, else its first words."""
+    """The notification and fallback text: the reply's summary, else its first words.
+
+    Slack reads this text as mrkdwn, and it may quote what someone wrote: escaped, so that `<!channel>`, a user
+    group or a masked link in a question is shown as typed and never posted live by the bot."""
     if use_summary and reply.summary:
-        return cut(plain(reply.summary), MAX_FALLBACK)
+        return mrkdwn_escape(cut(plain(reply.summary), MAX_FALLBACK))
     for block in reply.blocks:
         if isinstance(block, Heading | Paragraph | Context):
-            return cut(plain(block.text), MAX_FALLBACK)
+            return mrkdwn_escape(cut(plain(block.text), MAX_FALLBACK))
     return "…"
 
 

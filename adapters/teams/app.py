@@ -28,6 +28,7 @@ from yarl import URL
 from adapters.teams.config import TeamsConfig, is_loopback_host, is_loopback_url, while_someone_waits
 from adapters.teams.handlers import TeamsHandlers
 from adapters.teams.identity import TeamsPeople
+from adapters.teams.intake import QuietValidation, activity_problem, refuse, token_problem
 from adapters.teams.references import References
 from adapters.teams.sending import TeamsSender
 from bot.identities import ConversationStore, IdentityStore
@@ -115,7 +116,7 @@ def build(
     references = References(ConversationStore(runtime.engine, "teams"))
     sender = TeamsSender(references=references, factory=factory, config=config, texts=runtime.bot.texts)
     quick = while_someone_waits(config.retry)
-    people = TeamsPeople(runtime.bot, IdentityStore(runtime.engine, "teams"), references, quick)
+    people = TeamsPeople(runtime.bot, IdentityStore(runtime.engine, "teams"), references, quick, factory)
     handlers = TeamsHandlers(runtime.bot, people, references, sender, quick)
     handlers.register(agent)
     adapter.on_turn_error = handlers.on_error  # the SDK's default would show the exception text to the user
@@ -123,19 +124,34 @@ def build(
     async def messages(request: web.Request) -> web.StreamResponse:
         if config.anonymous and not is_loopback_host(request.remote):
             return web.json_response({"error": "Anonymous mode answers loopback only"}, status=401)
+        if problem := activity_problem(await request.read()):
+            return refuse(400, problem)
         response = await adapter.process(request, agent)
         return response if response is not None else web.Response(status=202)
+
+    authorized = jwt_authorization_decorator(messages)
+
+    async def entry(request: web.Request) -> web.StreamResponse:
+        if problem := token_problem(request.headers.get("Authorization")):
+            return refuse(401, problem)
+        return await authorized(request)
 
     app = web.Application()
     with warnings.catch_warnings():  # the SDK looks its settings up by this plain string key
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["agent_configuration"] = connections.get_default_connection_configuration()
-    app.router.add_post(ROUTE, jwt_authorization_decorator(messages))
+    app.router.add_post(ROUTE, entry)
+    _quiet(logging.getLogger("microsoft_agents.activity.activity"))
     # ... and keeps the claims on the request under a plain string key too: harmless, but it warns.
     warnings.filterwarnings(
         "ignore", category=web.NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp\."
     )
     return Teams(app, agent, adapter, sender, handlers)
+
+
+def _quiet(logger: logging.Logger) -> None:
+    if not any(isinstance(f, QuietValidation) for f in logger.filters):
+        logger.addFilter(QuietValidation())
 
 
 def attach(

@@ -19,7 +19,7 @@ from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnConte
 from adapters.teams import cards
 from adapters.teams.config import Retry
 from adapters.teams.identity import TeamsPeople
-from adapters.teams.references import References, place_of
+from adapters.teams.references import References, conversation_kind, place_of
 from adapters.teams.retry import GaveUp, with_retries
 from adapters.teams.sending import TeamsSender
 from bot.delivery.port import DeliveryError
@@ -31,6 +31,12 @@ log = logging.getLogger("restansebot.teams")
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 CARD_ACTION_INVOKE = "adaptiveCard/action"
+
+
+def from_a_bot(activity: Activity) -> bool:
+    """Sent by a bot: Teams gives bots ids starting with 28: (people have 29:) and the role "bot"."""
+    sender = activity.from_property
+    return sender is not None and (sender.role == "bot" or (sender.id or "").startswith("28:"))
 
 
 def plain_text(text: str | None) -> str:
@@ -63,6 +69,8 @@ class TeamsHandlers:
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
         self.references.remember(activity)
+        if from_a_bot(activity):
+            return  # another bot (or this one's own message played back) is not asking anything
         press = cards.pressed(activity.value)
         text = plain_text(activity.text)
         if press is None and not text:
@@ -143,7 +151,7 @@ class TeamsHandlers:
             await self.say(context, self.welcome(activity), place)
 
     def welcome(self, activity: Activity) -> Reply:
-        kind = activity.conversation.conversation_type if activity.conversation else "personal"
+        kind = conversation_kind(activity)
         return self.bot.welcome(
             {"channel": Audience.TEAM, "groupChat": Audience.GROUP}.get(kind or "", Audience.PERSON)
         )
@@ -158,7 +166,7 @@ class TeamsHandlers:
             else None
         ):
             self.references.set_installed(f"team:{team.get('id')}", False)
-        elif activity.conversation and activity.conversation.conversation_type == "groupChat":
+        elif activity.conversation and conversation_kind(activity) == "groupChat":
             self.references.set_installed(f"group:{activity.conversation.id}", False)
 
     async def on_conversation_update(self, context: TurnContext, state: TurnState) -> None:
@@ -169,8 +177,16 @@ class TeamsHandlers:
             self._forget_installation(activity)
 
     async def on_other(self, context: TurnContext, state: TurnState) -> None:
-        """Reactions, edits, typing and the like: nothing to answer, but the references are worth keeping."""
+        """Reactions, edits, deletions, typing and the like: nothing to answer, but the references are worth keeping.
+
+        An invoke the bot does not handle (a file consent, a button on someone else's card) is acknowledged with
+        an empty 200: Teams shows the person an error for anything else, and the SDK would answer 501.
+        """
         self.references.remember(context.activity)
+        if context.activity.type == ActivityTypes.invoke:
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
 
     # ---- errors ------------------------------------------------------------------------------------
 

@@ -4,15 +4,27 @@ The look-up goes through hosting-core's Teams connector client (`get_conversatio
 answer is kept in memory and in the database (`IdentityStore`), so an ordinary question costs no look-up and
 no write. The person itself is found by e-mail every time, in the bot's in-memory directory, so a directory
 update is seen without asking Teams again.
+
+With `deliveryMode: expectReplies` (Microsoft's test tools, and agents calling agents) the SDK makes no
+connector client, since the answers go back in the HTTP response. A new user is then looked up the same way
+through the activity's serviceUrl, with a connector client made for that one call by the adapter's own client
+factory (same credentials, same host check), so they are recognised exactly as in an ordinary turn.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
-from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core import (
+    AuthenticationConstants,
+    ChannelAdapter,
+    ChannelServiceClientFactoryBase,
+    TurnContext,
+)
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
@@ -29,12 +41,18 @@ FAILED_LOOKUP_PAUSE = 600.0  # seconds before asking Teams again about a user it
 
 class TeamsPeople:
     def __init__(
-        self, bot: Restansebot, identities: IdentityStore, references: References, retry: Retry
+        self,
+        bot: Restansebot,
+        identities: IdentityStore,
+        references: References,
+        retry: Retry,
+        factory: ChannelServiceClientFactoryBase,
     ) -> None:
         self.bot = bot
         self.identities = identities
         self.references = references
         self.retry = retry
+        self.factory = factory
         self._failed: dict[str, float] = {}  # user id → when a look-up last failed (memory only)
 
     def person(self, identity: Identity) -> Person | None:
@@ -59,6 +77,30 @@ class TeamsPeople:
         if failed_at is not None and time.monotonic() - failed_at < FAILED_LOOKUP_PAUSE:
             return None
         connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]  # as the SDK does
+        if connector is None:
+            async with self._connector_for(context) as own:
+                return await self._ask(context, own, user_id)
+        return await self._ask(context, connector, user_id)
+
+    @asynccontextmanager
+    async def _connector_for(self, context: TurnContext) -> AsyncIterator[ConnectorClientBase | None]:
+        """A connector client for this turn's serviceUrl, made as the SDK makes one for an ordinary turn."""
+        identity, service_url = context.identity, context.activity.service_url
+        if identity is None or not service_url:
+            yield None
+            return
+        audience = str(
+            context.turn_state.get(ChannelAdapter.OAUTH_SCOPE_KEY) or AuthenticationConstants.AGENTS_SDK_SCOPE
+        )
+        connector = await self.factory.create_connector_client(
+            context, identity, service_url, audience, identity.get_token_scope(), identity.allow_anonymous
+        )
+        try:
+            yield connector
+        finally:
+            await connector.close()
+
+    async def _ask(self, context: TurnContext, connector: object, user_id: str) -> Identity | None:
         if not isinstance(connector, TeamsConnectorClient):
             return None
         # In a team channel the member is looked up in the team; elsewhere in the conversation itself.

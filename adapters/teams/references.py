@@ -43,14 +43,34 @@ class Reference:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def place_of(activity: Activity) -> Place:
-    kind = activity.conversation.conversation_type if activity.conversation else None
-    return Place.DIRECT if kind in (None, "personal") else Place.CHANNEL
-
-
 def channel_data(activity: Activity) -> dict[str, Any]:
     data = activity.channel_data
     return data if isinstance(data, dict) else {}
+
+
+def conversation_kind(activity: Activity) -> str:
+    """personal, channel or groupChat — personal only when nothing suggests that others read along.
+
+    Teams leaves `conversationType` out of older (and some current) channel activities, as Microsoft's own
+    documented examples show; those still carry a `19:` conversation id, `isGroup` or the team and channel in
+    channelData, and are read as a channel or group chat.
+    """
+    conversation = activity.conversation
+    declared = conversation.conversation_type if conversation else None
+    if declared in ("personal", "channel", "groupChat"):
+        return declared
+    data = channel_data(activity)
+    conversation_id = (conversation.id if conversation else None) or ""
+    in_team = any(data.get(key) for key in ("team", "channel", "teamsTeamId", "teamsChannelId"))
+    if in_team or ";messageid=" in conversation_id:
+        return "channel"
+    if declared or (conversation and conversation.is_group) or conversation_id.startswith("19:"):
+        return "groupChat"
+    return "personal"
+
+
+def place_of(activity: Activity) -> Place:
+    return Place.DIRECT if conversation_kind(activity) == "personal" else Place.CHANNEL
 
 
 def team_id_of(activity: Activity) -> str | None:
@@ -149,7 +169,7 @@ class References:
             tenant_id=tenant_of(activity),
             bot_id=activity.recipient.id or "",
             conversation_id=activity.conversation.id,
-            conversation_type=activity.conversation.conversation_type or "personal",
+            conversation_type=conversation_kind(activity),
             team_id=team_id_of(activity),
         )
         user = activity.from_property

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import data, nudges, operations
+from bot.cli import data, imports, nudges, operations
 from bot.cli.context import Cli, err
 from bot.cli.parser import ArgumentParser
 from bot.platform import adapters
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="mer logging")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
     data.add_commands(sub)
+    imports.add_commands(sub)
     nudges.add_commands(sub)
     operations.add_commands(sub)
     for adapter in adapters():

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -103,14 +100,6 @@ def no_list(cli: Cli, as_of: date | None = None) -> UserError:
             f"{demo} report», eller chat med «restansebot demo»."
         )
     return UserError(message)
-
-
-def write_csv(rows: list[Sequence[object]], header: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
 
 
 def dump_json(value: object) -> str:

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-from bot.cli.context import Cli, dump_json, err, no_list, out, parse_day, write_csv
+from bot.cli.context import Cli, dump_json, err, no_list, out, parse_day
 from bot.plaintext import table_lines
-from bot.platform import adapters
 from bot.replies import Table
+from bot.spreadsheet import write_csv
 from bot.unit_table import procedure_table
 from restanse_core import reports
 from restanse_core.clock import OSLO
 from restanse_core.errors import UserError
-from restanse_core.importers import ImportSummary, import_snapshot
-from restanse_core.importers.directory import read_directory_file
 from restanse_core.model import Organisation
-from restanse_core.settings import FIELDS
 from restanse_core.store import repository
 from restanse_core.words import plural
 
@@ -35,31 +28,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     db.add_parser("upgrade", help="oppdater databaseskjemaet, og ingenting annet").set_defaults(
         func=db_upgrade
     )
-
-    p = sub.add_parser(
-        "import", help="les inn månedens restanseliste (.csv, .xlsx eller Noark 5 arkivstruktur.xml)"
-    )
-    p.add_argument("file", type=Path, metavar="FIL", help="restanselista fra arkivsystemet")
-    p.add_argument("--as-of", type=parse_day, metavar="DATO", help="dato for lista (standard: i dag)")
-    p.add_argument(
-        "--skip-invalid", action="store_true", help="lagre de gyldige radene og list opp de ugyldige"
-    )
-    p.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="FELT=OVERSKRIFT",
-        help=f"kolonne for et felt ({', '.join(FIELDS)})",
-    )
-    p.set_defaults(func=import_command)
-
-    directory = sub.add_parser("directory", help="katalogen over enheter og personer")
-    dsub = directory.add_subparsers(dest="directory_command", required=True, metavar="KOMMANDO")
-    p = dsub.add_parser("import", help="les inn enheter (enhet;navn;overordnet;ledere) og/eller personer")
-    p.add_argument(
-        "files", type=Path, nargs="+", metavar="FIL", help="enheter.csv og/eller personer.csv (eller .xlsx)"
-    )
-    p.set_defaults(func=directory_import)
 
     p = sub.add_parser("report", help="restanser per enhet, sammenlignet med en måned tidligere")
     p.add_argument(
@@ -91,109 +59,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def db_upgrade(cli: Cli, args: argparse.Namespace) -> int:
     cli.engine  # noqa: B018  (building the engine migrates)
     out.print("Databasen er oppdatert.")
-    return 0
-
-
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        field, sep, heading = pair.partition("=")
-        field = field.strip().lower()
-        if not sep or not heading.strip():
-            raise UserError(
-                f'--column «{pair}»: skriv FELT=OVERSKRIFT, for eksempel --column enhet="Adm. enhet".'
-            )
-        if field not in FIELDS:
-            raise UserError(f"--column «{pair}»: ukjent felt «{field}». Kjente felt: {', '.join(FIELDS)}.")
-        mapping[field] = heading.strip()
-    return mapping
-
-
-def import_command(cli: Cli, args: argparse.Namespace) -> int:
-    mapping = _mapping(args.column)
-    as_of = args.as_of or cli.today()
-    screen = Console(stderr=True)
-    with Progress(
-        TextColumn("Leser {task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=screen,
-        disable=not screen.is_terminal,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(args.file.name, total=None)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        summary = import_snapshot(
-            cli.engine,
-            args.file,
-            cli.settings,
-            as_of=as_of,
-            imported_by=cli.user,
-            skip_invalid=args.skip_invalid,
-            mapping=mapping,
-            progress=report,
-            clock=cli.clock,
-        )
-    print_summary(summary)
-    return 0
-
-
-def print_summary(s: ImportSummary) -> None:
-    verb = "erstattet" if s.replaced else "lagret"
-    out.print(f"Restanselista per {s.as_of:%d.%m.%Y} er {verb} fra {s.file}.", markup=False)
-    out.print(f"  Rader lest:          {s.rows_read}")
-    out.print(f"  Restanser lagret:    {s.restanser}")
-    if s.written_off:
-        out.print(f"  Avskrevne (ikke restanser): {s.written_off}")
-    for jp_type, n in sorted(s.skipped_types.items()):
-        out.print(f"  Hoppet over, type {jp_type}: {n} (bare I og N gir restanser)")
-    if s.duplicates:
-        out.print(f"  Duplikater (samme journalpost og saksbehandler, telt én gang): {s.duplicates}")
-    if s.invalid_rows:
-        out.print(f"  Ugyldige rader hoppet over: {s.invalid_rows}")
-        for problem in s.skipped_problems:
-            out.print(f"    • {problem}", markup=False)
-        if s.invalid_rows > len(s.skipped_problems):
-            out.print(f"    … og flere (i alt {plural(s.invalid_rows, 'rad', 'rader')}).")
-    if s.unknown_units:
-        out.print(
-            f"  Enheter som ikke er i katalogen ({len(s.unknown_units)}): {_short_list(s.unknown_units)}",
-            markup=False,
-        )
-    if s.unknown_people:
-        out.print(
-            f"  Saksbehandlere som ikke er i katalogen ({len(s.unknown_people)}): {_short_list(s.unknown_people)}",
-            markup=False,
-        )
-
-
-def _short_list(items: list[str], n: int = 30) -> str:
-    return ", ".join(items[:n]) + (f" … og {len(items) - n} til" if len(items) > n else "")
-
-
-def directory_import(cli: Cli, args: argparse.Namespace) -> int:
-    channels = [a.NAME for a in adapters() if hasattr(a, "sender")]  # what a person's `kanal` may name
-    files = [
-        read_directory_file(path, channels) for path in args.files
-    ]  # all checked before anything is stored
-    with cli.engine.begin() as conn:
-        for f in files:
-            if f.kind == "units":
-                repository.replace_units(conn, f.units)
-            else:
-                repository.replace_people(conn, f.people)
-        repository.bump_directory_version(conn, uuid.uuid4().hex)
-    for path, f in zip(args.files, files, strict=True):
-        what = (
-            plural(len(f.units), "enhet", "enheter")
-            if f.kind == "units"
-            else plural(len(f.people), "person", "personer")
-        )
-        out.print(f"{path.name}: {what} lest inn (erstatter de forrige).", markup=False)
     return 0
 
 

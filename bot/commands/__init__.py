@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from bot.commands import enhet, flere, flest, guide, hjelp, mine, oversikt, send, smalltalk, status, utsending
+from bot.commands import (
+    enhet,
+    flere,
+    flest,
+    guide,
+    hjelp,
+    mine,
+    opplasting,
+    oversikt,
+    send,
+    smalltalk,
+    status,
+    utsending,
+)
 from bot.registry import Registry
 
 
@@ -17,6 +30,7 @@ def build_registry() -> Registry:
         status.COMMAND,
         send.COMMAND,
         utsending.COMMAND,
+        opplasting.COMMAND,
         hjelp.COMMAND,
         flere.COMMAND,
         smalltalk.HELLO,

@@ -12,6 +12,13 @@ from restanse_core.model import Restanse
 NEXT_PAGE = "mine.page"
 
 
+def last_page_start(offset: int, count: int, page: int) -> int:
+    """A "next page" offset past the end of the list (an old button, a forged value) shows the last page."""
+    if offset < count:
+        return max(0, offset)
+    return (count - 1) // page * page if count else 0
+
+
 def handle(ask: Ask) -> Reply:
     bot, t = ask.bot, ask.bot.texts
     period = bot.period
@@ -22,25 +29,26 @@ def handle(ask: Ask) -> Reply:
     as_of = period.current.as_of
     figures = bot.person_figures(me)  # the count and what has left the list: worked out once per import
     count = figures.count
+    offset = last_page_start(ask.offset, count, bot.settings.list_length)
     items: list[Restanse] = []
     if count:
         with bot.connect() as conn:
-            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, ask.offset)
+            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, offset)
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
         blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
     else:
         blocks.append(Paragraph(t.plural("mine.count", count, date=d(as_of)), sensitive=True))
-        if count >= bot.settings.threshold and ask.offset == 0:
+        if count >= bot.settings.threshold and offset == 0:
             blocks.append(
                 Paragraph(t("mine.over_threshold", threshold=bot.settings.threshold), sensitive=True)
             )
-        if count > len(items) and ask.offset == 0:  # a shown list carries its days; a long one gets a summary
+        if count > len(items) and offset == 0:  # a shown list carries its days; a long one gets a summary
             age = figures.ages
             blocks.append(
                 Paragraph(t("mine.ages", a=age.up_to_30, b=age.up_to_90, c=age.older), sensitive=True)
             )
-        more = max(0, count - ask.offset - len(items))
+        more = max(0, count - offset - len(items))
         blocks.append(
             ItemList(
                 tuple(
@@ -59,11 +67,11 @@ def handle(ask: Ask) -> Reply:
             )
         )
         if more:
-            next_offset = ask.offset + len(items)
+            next_offset = offset + len(items)
             blocks.append(
                 Actions((Button(t("common.next_page"), NEXT_PAGE, str(next_offset)),), sensitive=True)
             )
-    if period.previous and ask.offset == 0:
+    if period.previous and offset == 0:
         since = d(period.previous.as_of)
         if figures.left:
             parts = left_parts(ask, figures, period.current.has_writeoff_dates)

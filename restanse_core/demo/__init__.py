@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from restanse_core.importers import import_snapshot
 from restanse_core.importers.directory import read_directory_file
+from restanse_core.importers.source import Limits
 from restanse_core.settings import Settings, default_data_dir
 from restanse_core.store import repository
 
@@ -299,14 +300,16 @@ def create_demo_database(engine: Engine, settings: Settings) -> DemoInfo:
             )
             people_writer.writeheader()
             people_writer.writerows(people)
-        units = read_directory_file(units_file).units
-        persons = read_directory_file(people_file).people
+        limits = Limits.of(settings)
+        units = read_directory_file(units_file, limits).units
+        persons = read_directory_file(people_file, limits).people
         with engine.begin() as conn:
             repository.replace_units(conn, units)
             repository.replace_people(conn, persons)
             repository.bump_directory_version(conn, f"demo-{rng.random()}")
         first, second = _write_exports(folder, rng, officers)
         demo_settings = settings.model_copy(update={"columns": {}})
-        a = import_snapshot(engine, first, demo_settings, as_of=FIRST, imported_by="demo")
-        b = import_snapshot(engine, second, demo_settings, as_of=SECOND, imported_by="demo")
+        # Confirmed: the demo's lists are complete, whatever the database held before.
+        a = import_snapshot(engine, first, demo_settings, as_of=FIRST, imported_by="demo", confirmed=True)
+        b = import_snapshot(engine, second, demo_settings, as_of=SECOND, imported_by="demo", confirmed=True)
     return DemoInfo(len(units), len(persons), a.restanser, b.restanser)

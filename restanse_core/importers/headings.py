@@ -44,22 +44,34 @@ _LOOKUP = {normalise_heading(h): field for field, names in KNOWN_HEADINGS.items(
 assert set(KNOWN_HEADINGS) == set(FIELDS)
 
 
-def match_headings(headings: Iterable[object], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
-    """Field → column position for the headings of one row. An explicit mapping wins over the known names."""
+def _recognised(headings: Iterable[object], mapping: Mapping[str, str] | None) -> dict[str, list[int]]:
+    """Field → every column position whose heading is recognised as that field."""
     explicit = {normalise_heading(h): f for f, h in (mapping or {}).items()}
-    found: dict[str, int] = {}
+    mapped = set(explicit.values())
+    positions: dict[str, list[int]] = {}
     for position, heading in enumerate(headings):
         key = normalise_heading(heading)
         if not key:
             continue
-        field = explicit.get(key) or (None if key in explicit else _LOOKUP.get(key))
-        if (
-            field
-            and field not in found
-            and (field in explicit.values() or field not in set(explicit.values()))
-        ):
-            found[field] = position
-    return found
+        # A field the mapping names is taken only from the heading the mapping gives.
+        field = explicit[key] if key in explicit else _LOOKUP.get(key)
+        if field and (key in explicit or field not in mapped):
+            positions.setdefault(field, []).append(position)
+    return positions
+
+
+def match_headings(headings: Iterable[object], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Field → column position for the headings of one row. An explicit mapping wins over the known names."""
+    return {field: found[0] for field, found in _recognised(headings, mapping).items()}
+
+
+def ambiguous_headings(headings: list[str], mapping: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Fields recognised in more than one column, with those columns' headings (which one is meant?)."""
+    return {
+        field: [headings[p] for p in found]
+        for field, found in _recognised(headings, mapping).items()
+        if len(found) > 1
+    }
 
 
 def looks_like_header(headings: Iterable[object], mapping: Mapping[str, str] | None = None) -> bool:

@@ -20,7 +20,7 @@ from lxml import etree
 
 from restanse_core.errors import UserError
 from restanse_core.importers.noark5_rules import COLUMNS, Case, Journalpost, Part, Writeoff, norm, rows
-from restanse_core.importers.source import Progress, RowSource
+from restanse_core.importers.source import Limits, Progress, RowSource
 
 NS = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
 _N5 = "http://www.arkivverket.no/standarder/noark5/"
@@ -255,7 +255,7 @@ def _check_root(path: Path) -> None:
     raise UserError(f"{name} er ikke et Noark 5-uttrekk (arkivstruktur.xml): rotelementet er <{local}>.")
 
 
-def open_noark5(path: Path) -> RowSource:
+def open_noark5(path: Path, limits: Limits) -> RowSource:
     """A RowSource over the journalposter of a Noark 5 extract: one row per journalpost and recipient."""
     _check_root(path)
     total = path.stat().st_size
@@ -268,6 +268,8 @@ def open_noark5(path: Path) -> RowSource:
             try:
                 for _, element in _iterparse(stream, events=("end",), tag=tuple(handlers)):
                     handlers[element.tag](element)
+                    if walker.journalposter > limits.max_rows:
+                        raise limits.refuse_rows(name, "journalposter")
                     if len(walker.rows) >= CHUNK_ROWS:
                         if progress:
                             progress(raw.tell(), total)

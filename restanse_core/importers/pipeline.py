@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 import pandas as pd
 
 from restanse_core.errors import Problem
+from restanse_core.importers.clean import clean_text
 from restanse_core.importers.dates import iso_strings, parse_dates
 from restanse_core.importers.headings import normalise_heading
 from restanse_core.importers.source import JP_KEY, ROW, RowSource
@@ -31,6 +33,8 @@ _TYPE_NAMES = {
 TYPE_CODES = {normalise_heading(name): code for code, names in _TYPE_NAMES.items() for name in names}
 RESTANSE_TYPES = {"I", "N"}
 T = TypeVar("T")
+EARLIEST = pd.Timestamp("1900-01-01")
+"""No archive has journal dates before this; such a date is a typing or export error."""
 
 
 @dataclass
@@ -41,6 +45,7 @@ class ChunkResult:
     invalid_rows: int
     skipped_types: Counter[str]
     rows: int
+    cleaned: int  # text values that had control characters removed
 
 
 @dataclass
@@ -78,9 +83,16 @@ class Resolver:
 
 class Pipeline:
     def __init__(
-        self, source: RowSource, resolver: Resolver, temporary_codes: set[str], temporary_keeps: bool
+        self,
+        source: RowSource,
+        resolver: Resolver,
+        temporary_codes: set[str],
+        temporary_keeps: bool,
+        *,
+        as_of: date,
     ):
         self.source = source
+        self.as_of = pd.Timestamp(as_of)
         self.resolver = resolver
         self.temporary_codes = {normalise_heading(c) for c in temporary_codes} | {
             c.upper() for c in temporary_codes
@@ -104,11 +116,13 @@ class Pipeline:
     def prepare(self, frame: pd.DataFrame) -> ChunkResult:
         frame = frame.copy()
         n = len(frame)
-        text = {
-            c: frame[c].astype("str").str.strip()
-            for c in frame.columns
-            if c not in (ROW,) and c in _TEXT_FIELDS
-        }
+        text: dict[str, pd.Series] = {}
+        cleaned = 0
+        for c in frame.columns:
+            if c in _TEXT_FIELDS:
+                text[c], had_control = clean_text(frame[c].astype("str"))
+                text[c] = text[c].str.strip()
+                cleaned += had_control
         empty = pd.Series("", index=frame.index, dtype="str")
 
         def col(name: str) -> pd.Series:
@@ -138,7 +152,7 @@ class Pipeline:
             )
             invalid |= missing_unit
 
-        # Types: only I and N give restanser. Without a type column every row is one.
+        # Types: only I and N give restanser. Without a type column every row is taken as one (the import warns).
         if "type" in text:
             raw_type = col("type")
             jp_type = _per_value(raw_type, lambda v: TYPE_CODES.get(normalise_heading(v), "?"))
@@ -177,8 +191,23 @@ class Pipeline:
         answered = (dates["avskrevet_dato"].notna() | (method != "")) & ~temporary
         written_off = answered | (temporary & (not self.temporary_keeps))
 
-        valid = ~invalid
         is_restanse_type = jp_type.isin(RESTANSE_TYPES) | (jp_type == "")
+        # A restanse's journal date outside the list's own time is a typing or export error: its age would be
+        # wrong. (Entries that are no restanse keep no journal date, so theirs cannot do harm.)
+        if "dato" in frame.columns:
+            restanse = ~invalid & is_restanse_type & ~written_off
+            journal = dates["dato"]
+            for wrong, expected in (
+                (restanse & (journal < EARLIEST), "journaldato før 1900"),
+                (restanse & (journal > self.as_of), f"journaldato etter listas dato ({self.as_of:%d.%m.%Y})"),
+            ):
+                if wrong.any():
+                    problems += self._problem(
+                        frame.loc[wrong, ROW], frame.loc[wrong, "dato"], "dato", expected
+                    )
+                    invalid |= wrong
+
+        valid = ~invalid
         skipped_types: Counter[str] = Counter(jp_type[valid & ~is_restanse_type].tolist())
 
         keep = valid & is_restanse_type
@@ -219,7 +248,7 @@ class Pipeline:
                 "method": none_if_empty(method),
             }
         )[keep & written_off]
-        return ChunkResult(restanser, written, problems, int(invalid.sum()), skipped_types, n)
+        return ChunkResult(restanser, written, problems, int(invalid.sum()), skipped_types, n, cleaned)
 
 
 def _per_value(values: pd.Series, function: Callable[[str], T]) -> pd.Series:

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from restanse_core.model import Enhet, Organisation, Person, Rolle, Snapshot
+from restanse_core.model import DirectoryChange, Enhet, Organisation, Person, Rolle, Snapshot
 from restanse_core.store.tables import (
+    DirectoryChangeRow,
     MetaRow,
     PersonRow,
     RestanseRow,
@@ -82,6 +83,36 @@ def data_version(conn: Connection) -> tuple[object, ...]:
     return (directory, *snapshots)
 
 
+def record_directory_change(
+    conn: Connection,
+    *,
+    kind: str,
+    file_name: str,
+    checksum: str,
+    changed_by: str,
+    changed_at: datetime,
+    count: int,
+) -> None:
+    conn.execute(
+        insert(DirectoryChangeRow).values(
+            kind=kind,
+            file_name=file_name,
+            checksum=checksum,
+            changed_by=changed_by,
+            changed_at=changed_at,
+            count=count,
+        )
+    )
+
+
+def directory_changes(conn: Connection) -> list[DirectoryChange]:
+    """Every change of the directory, newest first."""
+    rows = conn.execute(select(DirectoryChangeRow).order_by(DirectoryChangeRow.id.desc())).scalars()
+    return [
+        DirectoryChange(r.kind, r.file_name, r.checksum, r.changed_by, r.changed_at, r.count) for r in rows
+    ]
+
+
 def bump_directory_version(conn: Connection, stamp: str) -> None:
     conn.execute(delete(MetaRow).where(MetaRow.key == "directory_version"))
     conn.execute(insert(MetaRow).values(key="directory_version", value=stamp))
@@ -120,6 +151,11 @@ def snapshot_before(conn: Connection, day: date) -> Snapshot | None:
         select(SnapshotRow).where(SnapshotRow.as_of < day).order_by(SnapshotRow.as_of.desc()).limit(1)
     ).first()
     return _snapshot(row) if row else None
+
+
+def snapshot_size(conn: Connection, snapshot_id: int) -> int:
+    """How many restanser the snapshot holds (counted when it was stored)."""
+    return int(conn.execute(select(SnapshotRow.restanser).where(SnapshotRow.id == snapshot_id)).scalar() or 0)
 
 
 def begin_snapshot(
