@@ -58,7 +58,9 @@ class Command:
     def name(self, texts: Texts) -> str:
         """What the command is called in the person's language («mine restanser», «my restanser»)."""
         key = f"names.{self.id}"
-        return texts(key) if texts.has(key) else self.aliases[0]
+        if texts.has(key):
+            return texts(key)
+        return self.aliases[0] if self.aliases else self.id  # a command only buttons reach has no words
 
     def examples(self, texts: Texts) -> tuple[str, ...]:
         key = f"examples.{self.id}"

@@ -174,8 +174,9 @@ def unreadable_table(name: str, exc: Exception, header_line: int = 1) -> UserErr
     quote = _OPEN_QUOTE.search(str(exc))
     if quote:
         return UserError(
-            f'{name} kan ikke leses som en tabell: et anførselstegn (") åpnes rundt rad '
-            f"{header_line + int(quote.group(1))} og lukkes aldri. Er fila avkuttet?"
+            # pandas counts the rows it read from 0, and it starts reading after the header line.
+            f'{name} kan ikke leses som en tabell: et anførselstegn (") åpnes på rad '
+            f"{header_line + 1 + int(quote.group(1))} og lukkes aldri. Er fila avkuttet?"
         )
     return UserError(
         f"{name} kan ikke leses som en tabell: fila er ikke en tabell med kolonner skilt av semikolon, "
