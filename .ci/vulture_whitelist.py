@@ -18,9 +18,11 @@ _._columns_name_known_fields
 _._channels_name_a_platform
 _._schedule_is_cron
 _._guide_file_exists
+_._gather_source_options
+_._source_is_known
+_._url
 _._platforms_json_or_comma_list
 _._platforms_are_names
-
 _._send_time_is_a_time_of_day
 _.settings_customise_sources
 settings_cls
@@ -31,5 +33,7 @@ updated_at
 run_by
 sent_at
 doc_date
+due_date
+correspondent
 # Test seam: the tests move the pinned clock.
 _.advance_to

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -88,7 +89,7 @@ def prepare(people: int, env: dict[str, str]) -> list[dict[str, Any]]:
         assert item.mail is not None
         person = org.people[item.recipient]
         mail = Mail.from_json(item.mail)
-        raw = render_message(mail, config, person, str(item.id)).as_bytes()
+        _, raw = render_message(mail, config, person, str(item.id))
         messages.append({"ref": str(item.id), "to": person.email, "raw": raw.decode("ascii")})
     engine.dispose()
     MESSAGES_FILE.write_text(json.dumps(messages))
@@ -154,8 +155,6 @@ async def ours(env: dict[str, str], concurrency: int, db: Path) -> dict[str, Any
 
 
 def child(which: str, concurrency: int, db: Path) -> None:
-    import os
-
     env = dict(os.environ)
     run = floor(env, concurrency) if which == "floor" else ours(env, concurrency, db)
     print(json.dumps(asyncio.run(run)))
@@ -214,7 +213,6 @@ def one_run(
 
 def main_run(args: argparse.Namespace) -> None:
     import logging
-    import os
     import tempfile
 
     from adapters.epost.tests.fakes import Authority, FakeSmtp
@@ -225,7 +223,7 @@ def main_run(args: argparse.Namespace) -> None:
         env = {**os.environ, **server.env(RESTANSEBOT_EMAIL_FROM=SENDER,
                RESTANSEBOT_SMTP_CONNECTIONS=str(args.concurrency))}  # fmt: skip
         messages = prepare(args.messages, env)
-        print(machine(), flush=True)
+        print(f"{machine()}, load average {os.getloadavg()[0]:.2f}", flush=True)
         runs: dict[str, list[dict[str, Any]]] = {"floor": [], "ours": []}
         for n in range(args.runs):
             for which in ("floor", "ours") if n % 2 == 0 else ("ours", "floor"):
@@ -247,6 +245,12 @@ def main_run(args: argparse.Namespace) -> None:
         print(
             f"{label:30} {rate[which]:8.0f} {cpu_per[which]:19.2f} {before[which]:8.0f} MB {peak[which]:6.0f} MB"
         )
+    pairs = sorted(
+        o["sent"] / o["seconds"] / (f["sent"] / f["seconds"])
+        for f, o in zip(runs["floor"], runs["ours"], strict=True)
+    )
+    print(f"load average at the end {os.getloadavg()[0]:.2f}; ratio round by round (a floor run and the ours "
+          f"run next to it): {pairs[0]:.0%}–{pairs[-1]:.0%}")  # fmt: skip
     print(f"ratio  {rate['ours'] / rate['floor']:.0%} of the floor (target ≥ 25%); "
           f"Exchange Online takes 30 a minute from one mailbox: {args.messages / 30 / 60:.1f} h paced")  # fmt: skip
 

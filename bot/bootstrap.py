@@ -81,6 +81,9 @@ def bootstrap(
         from bot.server import build_app  # aiohttp: only for the server
 
         runtime.app = build_app(runtime)
+        from bot.sync_schedule import wire_sync
+
+        wire_sync(runtime.app, runtime)  # the nightly list from the records system, when a source is set up
         for adapter in configured_adapters(env):
             if (mount := getattr(adapter, "mount", None)) is not None:
                 if (sender := mount(runtime.app, runtime)) is not None:

@@ -9,7 +9,7 @@ from bot.data import BotData
 from bot.delivery.runner import Deliveries
 from bot.replies import Place
 from restanse_core.guide import Guide
-from restanse_core.model import Person
+from restanse_core.model import Person, Restanse
 from restanse_core.reports import Period, PersonFigures, UnitTable
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ class CommandBot(BotData, Protocol):
     def period(self) -> Period | None: ...
 
     def person_figures(self, initials: str) -> PersonFigures: ...
+
+    def oldest(self, initials: str, offset: int = 0) -> list[Restanse]: ...
 
     def unit_table(self) -> UnitTable | None: ...
 

@@ -66,6 +66,7 @@ async def run_checks(settings: Settings, clock: Clock) -> list[Finding]:
                         Severity.BLOCKING, f"{adapter.NAME}: sjekken feilet ({type(exc).__name__}: {exc})."
                     )
                 )
+    findings += await _source(runtime)
     if not any(f.severity is Severity.BLOCKING and f.message.startswith("Databasen") for f in findings):
         findings += _directory(runtime)
         findings += _schedule(runtime)
@@ -75,6 +76,23 @@ async def run_checks(settings: Settings, clock: Clock) -> list[Finding]:
             await close()
     runtime.engine.dispose()
     return findings
+
+
+async def _source(runtime: Runtime) -> list[Finding]:
+    """The records system the list is read from (`source`), through its adapter's own checks."""
+    from bot.sources import source_module
+
+    if not runtime.settings.source:
+        return []
+    try:
+        check = getattr(source_module(runtime.settings.source), "doctor", None)
+        return await check(runtime) if check is not None else []
+    except Exception as exc:  # a broken check must not hide the others
+        return [
+            Finding(
+                Severity.BLOCKING, f"{runtime.settings.source}: sjekken feilet ({type(exc).__name__}: {exc})."
+            )
+        ]
 
 
 def _database(runtime: Runtime) -> list[Finding]:

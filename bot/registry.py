@@ -43,6 +43,7 @@ class Command:
     open_to_unknown: bool = False  # also for people not in the directory
     hidden: bool = False  # not listed in `hjelp` (greetings, paging words)
     small_talk: bool = False  # «hei», «takk»: understood only when no other command is in the text
+    quick: bool = False  # answers from the prepared data, at most one indexed read: on the event loop
     actions: tuple[Action, ...] = ()  # the buttons it answers; the plain command id is always one
 
     def action(self, action_id: str) -> Action | None:
@@ -60,7 +61,7 @@ class Command:
         key = f"names.{self.id}"
         if texts.has(key):
             return texts(key)
-        return self.aliases[0] if self.aliases else self.id  # a command only buttons reach has no words
+        return self.aliases[0] if self.aliases else self.id  # (a command only buttons reach has no words)
 
     def examples(self, texts: Texts) -> tuple[str, ...]:
         key = f"examples.{self.id}"
@@ -76,9 +77,12 @@ class Parsed:
 @dataclass
 class Registry:
     commands: list[Command] = field(default_factory=list)
+    # first word of an alias → (its words, the command), in declaration order: built on first parse
+    _by_first_word: dict[str, list[tuple[tuple[str, ...], Command]]] | None = field(default=None, repr=False)
 
     def add(self, command: Command) -> Command:
         self.commands.append(command)
+        self._by_first_word = None
         return command
 
     def get(self, command_id: str) -> Command | None:
@@ -96,6 +100,16 @@ class Registry:
                 return command, action
         return None
 
+    def _index(self) -> dict[str, list[tuple[tuple[str, ...], Command]]]:
+        if self._by_first_word is None:
+            index: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
+            for command in self.commands:
+                for alias in command.aliases:
+                    words = tuple(alias.split())
+                    index.setdefault(words[0], []).append((words, command))
+            self._by_first_word = index
+        return self._by_first_word
+
     def parse(self, text: str) -> Parsed | None:
         """The command whose alias appears earliest in the text (the longest alias on a tie); the rest is its argument.
 
@@ -104,28 +118,28 @@ class Registry:
         cleaned = _MENTION.sub(" ", text)
         tokens = list(_WORD.finditer(cleaned))
         lowered = [t.group(0).lower() for t in tokens]
-        best = _earliest([c for c in self.commands if not c.small_talk], lowered) or _earliest(
-            [c for c in self.commands if c.small_talk], lowered
-        )
-        if best is None:
+        index = self._index()
+        found = _earliest(index, lowered, small_talk=False) or _earliest(index, lowered, small_talk=True)
+        if found is None:
             return None
-        start, negative_n, command = best
-        end_token = start - negative_n - 1
-        rest = cleaned[tokens[end_token].end() :] if tokens else ""
+        start, n, command = found
+        rest = cleaned[tokens[start + n - 1].end() :]
         argument = rest.strip(" \t\n?!.,:;«»\"'")
         return Parsed(command, argument if command.argument else "")
 
 
-def _earliest(commands: list[Command], lowered: list[str]) -> tuple[int, int, Command] | None:
-    """(start, -length, command) of the alias that appears earliest in the words, the longest on a tie."""
-    best: tuple[int, int, Command] | None = None
-    for command in commands:
-        for alias in command.aliases:
-            alias_words = alias.split()
-            n = len(alias_words)
-            for start in range(len(lowered) - n + 1):
-                if lowered[start : start + n] == alias_words:
-                    if best is None or (start, -n) < (best[0], best[1]):
-                        best = (start, -n, command)
-                    break
-    return best
+def _earliest(
+    index: dict[str, list[tuple[tuple[str, ...], Command]]], lowered: list[str], *, small_talk: bool
+) -> tuple[int, int, Command] | None:
+    """(start, length, command) of the alias that appears earliest in the words, the longest on a tie."""
+    for start, word in enumerate(lowered):
+        best: tuple[int, Command] | None = None
+        for words, command in index.get(word, ()):
+            n = len(words)
+            if command.small_talk != small_talk:
+                continue
+            if (best is None or n > best[0]) and tuple(lowered[start : start + n]) == words:
+                best = (n, command)
+        if best is not None:
+            return start, best[0], best[1]
+    return None

@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot import reply_json
 from bot.delivery.mail import mail_values, render_mail
 from bot.delivery.model import MessageKind
-from bot.delivery.outbox import NewMessage, Outbox
+from bot.delivery.outbox import NewMessage, Outbox, Period
 from bot.delivery.period import period_key, plan_into_outbox
 from bot.delivery.workers import Workers
 from bot.replies import Paragraph, Reply
@@ -68,6 +68,7 @@ def decide(
 ) -> Due:
     local = now.astimezone(OSLO)
     month = f"{local:%Y-%m}"
+    snapshots = [s for s in snapshots if s.monthly]  # the months' lists, not the daily ones of a live source
     started = [p for p in outbox.periods() if p.run_started_at is not None]
     missing = None
     if local.day >= settings.missing_list_day and not any(f"{s.as_of:%Y-%m}" == month for s in snapshots):
@@ -76,16 +77,23 @@ def decide(
         return Due(missing_month=missing)
     newest = max(snapshots, key=lambda s: s.as_of)
     key = period_key(newest.as_of)
-    if any(p.period == key for p in started):
+    if sent_already(now, key, started) is not None:
         return Due(missing_month=missing)
-    if any(
-        p.run_started_at and p.run_started_at.astimezone(OSLO).strftime("%Y-%m") == month for p in started
-    ):
-        return Due(missing_month=missing)  # at most one period per calendar month
     moment = send_moment(newest.imported_at, settings, calendar)
     if now < moment or now - moment > STALE_AFTER:
         return Due(missing_month=missing)
     return Due(period=key, snapshot=newest, send_date=moment.astimezone(OSLO).date(), missing_month=missing)
+
+
+def sent_already(now: datetime, period: str, periods: list[Period]) -> Period | None:
+    """The run that keeps `period` from going out at `now`: that period's own, or another period's sent in the
+    same calendar month (at most one period per calendar month)."""
+    started = [p for p in periods if p.run_started_at is not None]
+    month = f"{now.astimezone(OSLO):%Y-%m}"
+    return next((p for p in started if p.period == period), None) or next(
+        (p for p in started if p.run_started_at and f"{p.run_started_at.astimezone(OSLO):%Y-%m}" == month),
+        None,
+    )
 
 
 Deliver = Callable[[str], Awaitable[object]]
@@ -113,6 +121,9 @@ class NudgeScheduler:
 
     async def tick(self) -> Due:
         now = self.bot.clock.now()
+        if self.bot.settings.test_recipient:  # test mode: runs go to one person, by hand, never on schedule
+            self.last_tick = now
+            return Due()
         with self.bot.connect() as conn:
             snapshots = repository.list_snapshots(conn)
         due = decide(now, snapshots, self.outbox, self.bot.settings, self.calendar)

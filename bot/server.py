@@ -8,6 +8,7 @@ import logging
 
 from aiohttp import web
 
+from bot import watch
 from bot.platform import Runtime
 from restanse_core.guide import Guide
 
@@ -44,6 +45,7 @@ async def healthz(request: web.Request) -> web.Response:
             "platforms": sorted(runtime.senders),
             "snapshot": period.current.as_of.isoformat() if period else None,
             "scheduler_tick": tick.isoformat() if (tick := runtime.scheduler.last_tick) else None,
+            "prepared": runtime.bot.prepared,  # everyone's figures for that snapshot worked out
         }
     )
 
@@ -65,10 +67,12 @@ async def chart_page(request: web.Request) -> web.Response:
     cache = request.app[CHARTS]
     if key not in cache:
         with runtime.engine.connect() as conn:
-            snapshots = [s for s in repository.list_snapshots(conn) if f"{s.as_of:%Y-%m}" == key]
+            snapshots = [
+                s for s in repository.list_snapshots(conn) if f"{s.as_of:%Y-%m}" == key and s.monthly
+            ]
             if not snapshots:
                 raise web.HTTPNotFound(text="Ingen restanseliste for den perioden.")
-            period = reports.choose_period(conn, max(s.as_of for s in snapshots))
+            period = reports.choose_period(conn, max(s.as_of for s in snapshots), monthly=True)
             assert period is not None
             table = reports.unit_table(conn, repository.load_organisation(conn), period)
         cache[key] = chart_png(table, runtime.bot.texts)
@@ -135,4 +139,5 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/charts/{period:\\d{4}-\\d{2}}.png", chart_page)
     app.on_startup.append(_start_scheduler)
     app.on_shutdown.append(_stop_delivery)
+    watch.wire(app, runtime.bot)
     return app

@@ -21,12 +21,22 @@ from bot.texts import Texts, echo
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
 from restanse_core.guide import Guide, load_guide
-from restanse_core.model import Organisation, Person
-from restanse_core.reports import Period, PersonFigures, UnitTable, choose_period, person_figures, unit_table
+from restanse_core.model import Organisation, Person, Restanse
+from restanse_core.reports import (
+    Period,
+    PersonFigures,
+    UnitTable,
+    choose_period,
+    first_pages,
+    person_figures,
+    unit_table,
+)
+from restanse_core.reports import oldest as read_oldest
 from restanse_core.settings import Settings
 from restanse_core.store import repository
 
 REFRESH_SECONDS = 2.0
+WATCH_SECONDS = 1.0  # how often `serve` looks for new data (an import, a directory change)
 
 
 @dataclass
@@ -38,6 +48,7 @@ class _Cache:
     by_email: dict[str, Person] | None = None
     figures: dict[str, PersonFigures] | None = None  # everyone's `mine restanser` figures, made on first need
     unit_table: UnitTable | None = None  # the current period's table per unit, made on first need
+    first_pages: dict[str, list[Restanse]] | None = None  # everyone's ten oldest, made by `prepare` only
 
 
 class Restansebot:
@@ -63,15 +74,17 @@ class Restansebot:
         self.sending = Deliveries(
             self, Outbox(engine), senders if senders is not None else {}, self.chart_url
         )
+        self.watched = False  # True while `serve` prepares new data in the background (then no check per ask)
 
     # ---- data, cached ---------------------------------------------------------------------------------
 
     def _refresh(self) -> _Cache:
         now = time.monotonic()
         cache = self._cache
-        if cache.version is not None and now - cache.checked < REFRESH_SECONDS:
+        if cache.version is not None and (self.watched or now - cache.checked < REFRESH_SECONDS):
             return cache
         with self._lock, self.engine.connect() as conn:
+            cache = self._cache  # `prepare` may have just made it
             version = repository.data_version(conn)
             if version != cache.version:
                 org = repository.load_organisation(conn)
@@ -87,6 +100,41 @@ class Restansebot:
 
     def invalidate(self) -> None:
         self._cache = _Cache()
+
+    def prepare(self) -> bool:
+        """Check the data version and, if it changed, work out everything the answers read — the directory, the
+        period, everyone's figures and first page of `mine restanser`, the unit table — and only then answer
+        from the new data. True if they changed.
+
+        Blocking (two or three seconds on a million restanser, mostly in the database): `serve` runs it in a
+        worker thread every WATCH_SECONDS, and while it works the answers come from the data prepared before.
+        """
+        with self._lock, self.engine.connect() as conn:
+            version = repository.data_version(conn)
+            if version == self._cache.version and self.prepared:
+                return False
+            org = repository.load_organisation(conn)
+            period = choose_period(conn)
+            self._cache = _Cache(
+                version=version,
+                checked=time.monotonic(),
+                org=org,
+                period=period,
+                by_email={p.email.lower(): p for p in org.people.values() if p.email},
+                figures=person_figures(conn, period) if period else {},
+                unit_table=unit_table(conn, org, period) if period else None,
+                first_pages=first_pages(conn, period.current.id, self.settings.list_length) if period else {},
+            )
+            return True
+
+    def _same_version(self, cache: _Cache) -> _Cache:
+        """The current cache if it holds the same data (`prepare` may have just worked them out), else `cache`."""
+        return self._cache if self._cache.version == cache.version else cache
+
+    @property
+    def prepared(self) -> bool:
+        """`prepare` has worked out everything for the data the answers come from."""
+        return self._cache.first_pages is not None
 
     @property
     def org(self) -> Organisation:
@@ -107,6 +155,7 @@ class Restansebot:
         cache = self._refresh()
         if cache.figures is None:
             with self._lock:
+                cache = self._same_version(cache)
                 if cache.figures is None:
                     with self.engine.connect() as conn:
                         cache.figures = person_figures(conn, cache.period) if cache.period else {}
@@ -117,10 +166,21 @@ class Restansebot:
         cache = self._refresh()
         if cache.unit_table is None and cache.period is not None:
             with self._lock:
-                if cache.unit_table is None:
+                cache = self._same_version(cache)
+                if cache.unit_table is None and cache.period is not None:
                     with self.engine.connect() as conn:
                         cache.unit_table = unit_table(conn, self.org, cache.period)
         return cache.unit_table
+
+    def oldest(self, initials: str, offset: int = 0) -> list[Restanse]:
+        """A person's restanser in the current period, oldest first, a page from `offset`: the first page from
+        memory when the data are prepared, other pages from the database."""
+        cache = self._refresh()
+        if offset == 0 and cache.first_pages is not None:
+            return cache.first_pages.get(initials, [])
+        assert cache.period is not None
+        with self.engine.connect() as conn:
+            return read_oldest(conn, cache.period.current.id, initials, self.settings.list_length, offset)
 
     def connect(self) -> Connection:
         return self.engine.connect()
@@ -172,7 +232,7 @@ class Restansebot:
             return Answer(Reply((Paragraph(self.texts("common.unknown_action")),)))
         command, declared = found
         if declared.page:
-            offset = int(value) if value.isdigit() and len(value) <= 9 else 0
+            offset = int(value) if value.isdecimal() and value.isascii() and len(value) <= 9 else 0
             return self.run(command.id, asker, place, "", offset)
         return self.run(command.id, asker, place, value, confirmed=declared.confirms, action=declared.id)
 

@@ -8,34 +8,37 @@ lists or the directory changed in between, a new preview is shown instead.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import tempfile
 import uuid
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import delete, insert, select, update
 
 from bot.context import Ask, CommandBot
+from bot.delivery.period import period_key
 from bot.replies import Actions, Block, Button, Context, Fields, Heading, Paragraph, Place, Reply
-from bot.scheduler import send_moment
+from bot.scheduler import send_moment, sent_already
 from bot.store.tables import PendingUploadRow
 from restanse_core.calendar import WorkCalendar, long_date
 from restanse_core.clock import OSLO
 from restanse_core.errors import ConfirmationNeeded, UserError
-from restanse_core.importers import ImportSummary, import_snapshot
-from restanse_core.importers.directory import (
-    DirectoryFile,
-    classify_file,
-    import_directory,
-    read_directory_file,
-)
-from restanse_core.importers.preview import ListPreview
-from restanse_core.importers.source import Limits
 from restanse_core.model import Person, Rolle
 from restanse_core.store import repository
+
+if TYPE_CHECKING:  # the importers bring pandas: loaded only when a file is read
+    from restanse_core.importers import ImportSummary
+    from restanse_core.importers.directory import DirectoryFile
+    from restanse_core.importers.preview import ListPreview
 
 log = logging.getLogger("restansebot.uploads")
 
@@ -121,6 +124,9 @@ class Uploads:
             expires_at=now + timedelta(hours=self.bot.settings.upload_expiry_hours),
             status="pending",
         )
+        from restanse_core.importers.directory import classify_file  # pandas: only when a file is read
+        from restanse_core.importers.source import Limits
+
         with self._file(upload) as path:
             try:
                 upload.kind = classify_file(path, Limits.of(self.bot.settings))
@@ -143,7 +149,8 @@ class Uploads:
         if upload is None or ask.asker is None or upload.initials != ask.asker.initials:
             return Reply((Paragraph(t("upload.gone")),))
         if ask.action == CANCEL:
-            self._finish(upload.id, "cancelled")
+            if not self._finish(upload.id, "cancelled", only_if="pending"):  # «Lagre» got there first
+                return Reply((Paragraph(t("upload.gone")),))
             return Reply((Paragraph(t("upload.cancelled", name=upload.file_name)),))
         if ask.action == DATE:
             try:
@@ -158,6 +165,10 @@ class Uploads:
     # ---- preview ---------------------------------------------------------------------------------------
 
     def _preview(self, upload: Pending) -> Reply:
+        from restanse_core.importers import import_snapshot
+        from restanse_core.importers.directory import read_directory_file
+        from restanse_core.importers.source import Limits
+
         with self._file(upload) as path:
             try:
                 if upload.kind == "restanser":
@@ -247,8 +258,9 @@ class Uploads:
             blocks.append(Paragraph("⚠ " + warning.message))
         if s.assumptions:
             blocks.append(Context(" ".join(s.assumptions)))
-        if preview is not None:
-            blocks.append(Paragraph(self._reminders(preview)))
+        reminders = self._reminders(preview, s) if preview is not None else None
+        if reminders is not None:
+            blocks.append(Paragraph(reminders))
         save = t("upload.save_confirming") if s.warnings else t("upload.save")
         blocks.append(
             Actions(
@@ -265,9 +277,18 @@ class Uploads:
         calendar = WorkCalendar(self.bot.settings.closed_days)
         return send_moment(self.bot.clock.now(), self.bot.settings, calendar).astimezone(OSLO)
 
-    def _reminders(self, preview: ListPreview) -> str:
+    def _reminders(self, preview: ListPreview, s: ImportSummary) -> str | None:
+        """What the month's reminders would be — unless the list will not send any."""
+        from restanse_core.importers.guards import Check
+
         t = self.bot.texts
+        if any(w.kind == Check.OLDER_THAN_NEWEST for w in s.warnings):
+            return None  # the newest list decides the reminders, as the warning says
         moment = self._send_moment()
+        sent = sent_already(moment, period_key(s.as_of), self.bot.sending.outbox.periods())
+        if sent is not None and sent.run_started_at is not None:
+            day = long_date(sent.run_started_at.astimezone(OSLO).date())
+            return t("upload.reminders_sent", period=sent.period, date=day)
         by_mail = t("upload.by_mail") if "epost" in self.bot.sending.senders else ""
         return t(
             "upload.reminders",
@@ -332,8 +353,14 @@ class Uploads:
             upload.data_version = self._data_version()
             preview = self._preview(upload)
             return Reply((Paragraph(t("upload.changed_meanwhile")), *preview.blocks), preview.summary)
+        from restanse_core.importers import import_snapshot
+        from restanse_core.importers.directory import import_directory
+        from restanse_core.importers.source import Limits
+
+        if not self._claim(upload.id):  # pressed twice, or at two replicas at once: one press stores it
+            return Reply((Paragraph(t("upload.saving", name=upload.file_name)),))
         by = f"{asker.initials} via {upload.via}"
-        with self._file(upload) as path:
+        with self._file(upload) as path, self._released_unless_done(upload.id):
             try:
                 if upload.kind == "restanser":
                     summary = import_snapshot(
@@ -363,6 +390,7 @@ class Uploads:
                     )
                     done = t("upload.stored_directory", name=upload.file_name)
             except ConfirmationNeeded as exc:  # cannot happen when confirmed; say it plainly if it does
+                self._set(upload.id, status="pending")
                 return self._refused(exc)
             except UserError as exc:
                 self._finish(upload.id, "cancelled")
@@ -387,16 +415,46 @@ class Uploads:
         with self.bot.engine.begin() as conn:
             conn.execute(update(PendingUploadRow).where(PendingUploadRow.id == upload_id).values(**values))
 
-    def _finish(self, upload_id: str, status: str) -> None:
-        """Stored, cancelled or expired: the content (restricted titles included) is deleted."""
-        self._set(upload_id, status=status, content=None)
+    def _finish(self, upload_id: str, status: str, only_if: str | None = None) -> bool:
+        """Stored, cancelled or expired: the content (restricted titles included) is deleted. With `only_if`,
+        only from that status; says whether the row changed."""
+        where = [PendingUploadRow.id == upload_id]
+        if only_if is not None:
+            where.append(PendingUploadRow.status == only_if)
+        with self.bot.engine.begin() as conn:
+            done = conn.execute(update(PendingUploadRow).where(*where).values(status=status, content=None))
+        return done.rowcount == 1
+
+    def _claim(self, upload_id: str) -> bool:
+        """Mark the upload as being stored; True for the one press (of any replica) that gets it."""
+        with self.bot.engine.begin() as conn:
+            claimed = conn.execute(
+                update(PendingUploadRow)
+                .where(PendingUploadRow.id == upload_id, PendingUploadRow.status == "pending")
+                .values(status="saving")
+            )
+        return claimed.rowcount == 1
+
+    @contextmanager
+    def _released_unless_done(self, upload_id: str) -> Iterator[None]:
+        """If storing fails unexpectedly, the upload is pending again, so «Lagre» can be pressed once more."""
+        try:
+            yield
+        except BaseException:
+            with self.bot.engine.begin() as conn:
+                conn.execute(
+                    update(PendingUploadRow)
+                    .where(PendingUploadRow.id == upload_id, PendingUploadRow.status == "saving")
+                    .values(status="pending")
+                )
+            raise
 
     def _expire(self) -> None:
         now = self.bot.clock.now()
         with self.bot.engine.begin() as conn:
             conn.execute(
                 update(PendingUploadRow)
-                .where(PendingUploadRow.status == "pending", PendingUploadRow.expires_at <= now)
+                .where(PendingUploadRow.status.in_(("pending", "saving")), PendingUploadRow.expires_at <= now)
                 .values(status="expired", content=None)
             )
             conn.execute(
@@ -443,3 +501,82 @@ class _TempFile:
     def __exit__(self, *exc: object) -> None:
         if self.folder is not None:
             self.folder.cleanup()
+
+
+class DownloadRefused(Exception):
+    """The platform's file could not (or may not) be fetched; `reason` is for the log, never the URL's secret."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def host_allowed(url: str, hosts: Sequence[str]) -> bool:
+    """Only https from the platform's own file hosts («files.slack.com», «*.sharepoint.com»); tests name
+    127.0.0.1, and then plain http on loopback is taken too."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not any(fnmatch(host, pattern.strip().lower()) for pattern in hosts if pattern.strip()):
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1"))
+
+
+async def download(url: str, *, hosts: Sequence[str], headers: Mapping[str, str] | None = None) -> bytes:
+    """The file at `url`, from an allowed host only, at most MAX_BYTES. Redirects are followed only to hosts
+    that are allowed too, and the headers (a token) never leave them."""
+    import aiohttp
+
+    for _ in range(5):
+        if not host_allowed(url, hosts):
+            raise DownloadRefused(
+                f"vertsnavnet {urlsplit(url).hostname!r} er ikke et av plattformens filverter"
+            )
+        timeout = aiohttp.ClientTimeout(total=300)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(url, headers=dict(headers or {}), allow_redirects=False) as response,
+        ):
+            if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                url = urljoin(url, response.headers["Location"])
+                continue
+            if response.status != 200:
+                raise DownloadRefused(f"HTTP {response.status}")
+            content = bytearray()
+            async for chunk in response.content.iter_chunked(1 << 16):
+                content += chunk
+                if len(content) > MAX_BYTES:
+                    raise DownloadRefused("fila er for stor")
+            return bytes(content)
+    raise DownloadRefused("for mange videresendinger")
+
+
+async def take_file(
+    bot: CommandBot,
+    asker: Person | None,
+    place: Place,
+    incoming_name: str,
+    via: str,
+    fetch: Callable[[], Awaitable[bytes]],
+    say: Callable[[Reply], Awaitable[object]],
+) -> None:
+    """A file dropped into the chat: refused at once, or acknowledged at once («Leser fila …») and read in
+    the background, the preview posted when it is ready — a large file takes longer than the platforms wait."""
+    refused = refusal(bot, asker, place)
+    if refused is not None or asker is None:
+        await say(refused or Reply())
+        return
+    await say(reading(bot, incoming_name))
+
+    async def work() -> None:
+        try:
+            content = await fetch()
+        except (DownloadRefused, OSError) as exc:
+            log.warning(
+                "Fila %s kunne ikke hentes: %s", incoming_name, getattr(exc, "reason", type(exc).__name__)
+            )
+            await say(Reply((Paragraph(bot.texts("upload.download_failed", name=incoming_name)),)))
+            return
+        reply = await asyncio.to_thread(Uploads(bot).receive, asker, Incoming(incoming_name, content, via))
+        await say(reply)
+
+    bot.sending.spawn(work())

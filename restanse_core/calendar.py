@@ -55,5 +55,7 @@ def short_date(day: date) -> str:
     return day.strftime("%d.%m.%y")
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date) -> str:
+    """dd.mm.åååå (cached: a reply shows a dozen dates, and strftime is slow for what it does)."""
     return day.strftime("%d.%m.%Y")

@@ -31,6 +31,7 @@ class Person:
     unit: str | None = None
     role: Rolle = Rolle.SAKSBEHANDLER
     kanal: str | None = None  # the channel the person wants reminders in first (teams, slack, epost)
+    login: str | None = None  # brukernavn in the records system, for writing off on the person's behalf
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class Snapshot:
     imported_by: str
     imported_at: datetime
     has_writeoff_dates: bool = False
+    source_kind: str = "file"  # file (an imported export) | live (a sync from the records system)
+    monthly: bool = True  # the month's designated list: reminders and the month-earlier comparison use these
 
 
 @dataclass(frozen=True, slots=True)

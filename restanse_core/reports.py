@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Connection, Join, and_, bindparam, case, exists, func, select
@@ -24,15 +24,24 @@ class Period:
     previous: Snapshot | None
 
 
-def choose_period(conn: Connection, as_of: date | None = None, compare: date | None = None) -> Period | None:
-    current = repository.snapshot_on_or_before(conn, as_of)
+def choose_period(
+    conn: Connection, as_of: date | None = None, compare: date | None = None, *, monthly: bool = False
+) -> Period | None:
+    """The list of `as_of` (or the newest before it) and the one to compare with: by default a month's
+    designated list at least 28 days earlier. `monthly`: the current list is a designated one too (the month's
+    reminders), not a daily list from the records system."""
+    current = repository.snapshot_on_or_before(conn, as_of, monthly=monthly)
     if current is None:
         return None
     if compare is not None:
         previous = repository.snapshot_on_or_before(conn, compare)
     else:
-        previous = repository.snapshot_on_or_before(conn, current.as_of - timedelta(days=COMPARE_MIN_DAYS))
-        previous = previous or repository.snapshot_before(conn, current.as_of)
+        month_earlier = current.as_of - timedelta(days=COMPARE_MIN_DAYS)
+        previous = (
+            repository.snapshot_on_or_before(conn, month_earlier, monthly=True)
+            or repository.snapshot_before(conn, current.as_of, monthly=True)
+            or repository.snapshot_before(conn, current.as_of)
+        )
     if previous is not None and previous.id == current.id:
         previous = None
     return Period(current, previous)
@@ -126,18 +135,8 @@ def all_person_counts(conn: Connection, snapshot_id: int) -> Counter[str]:
     return Counter({sb: int(n) for sb, n in rows})
 
 
-_RESTANSE_FIELDS = (
-    RestanseRow.jp_id,
-    RestanseRow.saksbehandler,
-    RestanseRow.enhet,
-    RestanseRow.jp_type,
-    RestanseRow.journal_date,
-    RestanseRow.title,
-    RestanseRow.public_title,
-    RestanseRow.access_code,
-    RestanseRow.due_date,
-    RestanseRow.correspondent,
-)
+# Restanse's fields, in order: rows are turned into Restanse positionally (a mapping per row costs more).
+_RESTANSE_FIELDS = tuple(getattr(RestanseRow, f.name) for f in fields(Restanse))
 
 
 # Built once: `mine restanser` runs it on every ask, and building a statement costs more than running it.
@@ -156,7 +155,34 @@ _OLDEST = (
 def oldest(conn: Connection, snapshot_id: int, initials: str, limit: int, offset: int = 0) -> list[Restanse]:
     """The person's restanser, oldest first (entries without a journal date last)."""
     values = {"snapshot_id": snapshot_id, "initials": initials, "limit": limit, "offset": offset}
-    return [Restanse(**row._mapping) for row in conn.execute(_OLDEST, values)]
+    return [Restanse(*row) for row in conn.execute(_OLDEST, values)]
+
+
+def first_pages(conn: Connection, snapshot_id: int, limit: int) -> dict[str, list[Restanse]]:
+    """Everyone's first `limit` restanser, oldest first: for each person what `oldest(..., limit)` gives.
+
+    Two passes, each numbering a person's entries along the index (those with a journal date, then those
+    without), and one read of the numbered rows.
+    """
+    pages: dict[str, list[Restanse]] = {}
+    dated = RestanseRow.journal_date.is_not(None)
+    for where, order in (
+        (dated, (RestanseRow.journal_date, RestanseRow.jp_id)),
+        (~dated, (RestanseRow.jp_id,)),
+    ):
+        n = func.row_number().over(partition_by=RestanseRow.saksbehandler, order_by=order).label("n")
+        ranked = select(RestanseRow.id, n).where(RestanseRow.snapshot_id == snapshot_id, where).subquery()
+        query = (
+            select(*_RESTANSE_FIELDS)
+            .join(ranked, ranked.c.id == RestanseRow.id)
+            .where(ranked.c.n <= limit)
+            .order_by(RestanseRow.saksbehandler, ranked.c.n)
+        )
+        for row in conn.execute(query):
+            page = pages.setdefault(row.saksbehandler, [])
+            if len(page) < limit:
+                page.append(Restanse(*row))
+    return pages
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ import json
 import os
 import re
 import tomllib
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -46,6 +47,7 @@ ABSENT_COLUMNS = ("saksbehandler", "type", "dato")
 class Avskrivningskode(BaseModel):
     label: str
     temporary: bool = False
+    chat: bool = False  # offered when writing off from the bot
 
 
 DEFAULT_CODES: dict[str, Avskrivningskode] = {
@@ -54,8 +56,8 @@ DEFAULT_CODES: dict[str, Avskrivningskode] = {
     "TLF": Avskrivningskode(label="Besvart per telefon"),
     "BN": Avskrivningskode(label="Besvart med notat"),
     "NN": Avskrivningskode(label="Besvart med notat"),
-    "TE": Avskrivningskode(label="Tatt til etterretning"),
-    "TO": Avskrivningskode(label="Tatt til orientering"),
+    "TE": Avskrivningskode(label="Tatt til etterretning", chat=True),
+    "TO": Avskrivningskode(label="Tatt til orientering", chat=True),
     "SA": Avskrivningskode(label="Saken avsluttet"),
     "***": Avskrivningskode(label="Foreløpig svar", temporary=True),
 }
@@ -124,6 +126,38 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(4, ge=1, le=64)
     # Slack answers about 50 e-mail look-ups a minute: a first month of thousands of new people takes hours.
     delivery_give_up_minutes: float = Field(180, gt=0)
+    # A live source: the records system read on a schedule, and items written off from the bot.
+    source: str | None = None  # e.g. "p360"; its own settings are the keys starting with "p360_"
+    source_options: dict[str, dict[str, Any]] = Field(default_factory=dict)  # gathered from those keys
+    sync_schedule: str = "0 5 * * *"  # cron, Europe/Oslo: nightly, before the working day
+    monthly_list_day: int = Field(1, ge=1, le=28)  # the month's list is the first sync on or after this day
+    daily_retention_days: int = Field(35, ge=1)  # daily lists; the months' lists are kept retention_months
+    writeoff_by: Literal["saksbehandler", "leder"] = "saksbehandler"  # "leder": also the unit's leaders
+    writeoff_log_days: int = Field(400, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_source_options(cls, data: Any) -> Any:
+        """Keys named after a records-system adapter («p360_base_url») are that adapter's to check."""
+        if not isinstance(data, dict):
+            return data
+        names = source_names()
+        gathered: dict[str, dict[str, Any]] = {}
+        for key in list(data):
+            prefix, sep, rest = str(key).partition("_")
+            if sep and prefix in names:
+                gathered.setdefault(prefix, {})[rest] = data.pop(key)
+        if gathered:
+            data = {**data, "source_options": {**data.get("source_options", {}), **gathered}}
+        return data
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_known(cls, value: str | None) -> str | None:
+        if value and value not in source_names():
+            known = ", ".join(sorted(source_names())) or "(ingen er installert)"
+            raise ValueError(f"ukjent kilde «{value}»; kjente kilder: {known}")
+        return value or None
 
     @field_validator("closed_days")
     @classmethod
@@ -191,7 +225,7 @@ class Settings(BaseSettings):
             raise ValueError(f"«{value}» er ikke et klokkeslett på formen TT:MM, for eksempel 09:00")
         return value.strip()
 
-    @field_validator("schedule")
+    @field_validator("schedule", "sync_schedule")
     @classmethod
     def _schedule_is_cron(cls, value: str | None) -> str | None:
         if value:
@@ -224,6 +258,18 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings)
 
+    def writing_off_codes(self) -> set[str]:
+        """Codes whose answer ends a restanse: every code but a temporary one (unless that does not keep it)."""
+        return {
+            code.upper()
+            for code, c in self.avskrivningskoder.items()
+            if not c.temporary or not self.temporary_keeps_restanse
+        }
+
+    def chat_codes(self) -> dict[str, Avskrivningskode]:
+        """The codes a person may choose when writing off from the bot (`chat = true`, never a temporary one)."""
+        return {code.upper(): c for code, c in self.avskrivningskoder.items() if c.chat and not c.temporary}
+
     def temporary_codes(self) -> set[str]:
         """Codes and labels of temporary answers: an export may carry either («***» or «Foreløpig svar»)."""
         return {
@@ -232,6 +278,11 @@ class Settings(BaseSettings):
             if c.temporary
             for text in (code.upper(), c.label)
         }
+
+
+def source_names() -> set[str]:
+    """The records-system adapters installed (entry points `restansebot.sources`): names only, nothing imported."""
+    return {ep.name for ep in entry_points(group="restansebot.sources")}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -306,7 +357,6 @@ def _problem(err: ErrorDetails) -> str:
 
 _EXAMPLES = {
     "closed_days": '["12-24", "12-31"]',
-    "platforms": '["teams", "slack"]',
     "absent_columns": '["type"]',
     "contacts": '[{"name": "Unni Karlgård", "email": "unni.karlgard@kommune.no"}]',
     "columns": '{"enhet": "Ansvarlig enhet"}',

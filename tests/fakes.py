@@ -1,9 +1,12 @@
-"""A fake sending port (the bot's Sender), recording what would have reached each platform."""
+"""A fake sending port (the bot's Sender), recording what would have reached each platform; and a way to run a
+fake platform in a thread of its own, for processes under test to call."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.delivery.port import DeliveryError, Mail, Sent
 from bot.replies import Reply
@@ -66,3 +69,22 @@ class FakeSender:
 
     def to(self, who: str) -> list[Delivered]:
         return [d for d in self.delivered if d.to == who]
+
+
+class Running:
+    """A fake platform on 127.0.0.1 in a thread of its own, so processes under test can call it."""
+
+    def __init__(self, fake: Any) -> None:
+        self.fake = fake
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> Any:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -24,27 +23,11 @@ from sqlalchemy import text
 from adapters.slack.tests.fakes import FakeSlack
 from restanse_core.store import make_engine
 from tests.conftest import write_csv
+from tests.fakes import Running
+
+__all__ = ["PEOPLE", "Proxy", "Running", "Serve", "add_users", "clean_env", "organisation", "outbox"]
 
 PEOPLE = 24  # saksbehandlere with 30 or more: 24 direct messages, plus leaders and the arkiv
-
-
-class Running:
-    """A fake platform on 127.0.0.1 in a thread of its own, so processes under test can call it."""
-
-    def __init__(self, fake: Any) -> None:
-        self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> Any:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
-        return self.fake
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 def organisation(tmp_path: Path, cli, db_url: str) -> list[str]:

@@ -39,7 +39,7 @@ def test_help_is_norwegian_through_and_through(tmp_path):
         ),
         (("ask",), "restansebot ask: du må oppgi --as, TEKST"),
         (("snapshots", "prune", "--months", "tre"), "--months: «tre» er ikke et heltall"),
-        (("rapport",), "KOMMANDO: «rapport» finnes ikke; velg mellom db, report, "),
+        (("rapport",), "KOMMANDO: «rapport» finnes ikke; velg mellom db, import"),
         (("report", "--as-of"), "--as-of: mangler en verdi"),
         (("report", "--bogus"), "restansebot: forstår ikke --bogus"),
     ],
@@ -101,9 +101,9 @@ def test_broken_files_are_explained_in_norwegian(scenario_db, tmp_path):
     broken_gzip = tmp_path / "arkivstruktur.xml.gz"
     broken_gzip.write_bytes(b"\x1f\x8b garbage")
     said = {
-        ("import", not_excel): "liste.xlsx kan ikke leses som et Excel-ark: fila er skadet",
+        ("import", not_excel): "liste.xlsx kan ikke leses som et Excel-ark: fila er skadet, passordbeskyttet",
         ("directory", "import", not_excel): "liste.xlsx kan ikke leses som et Excel-ark",
-        ("import", open_quote): 'et anførselstegn (") åpnes på rad 3 og lukkes aldri',
+        ("import", open_quote): 'et anførselstegn («"») på linje 3 blir aldri lukket',
         ("import", broken_gzip): "kan ikke leses som gzip-komprimert XML: fila er skadet",
     }
     for args, message in said.items():
@@ -130,8 +130,12 @@ def test_configuration_errors_are_norwegian(scenario_db, tmp_path):
     assert "«25:00» er ikke et klokkeslett på formen TT:MM" in result.stderr
     assert "«0 9 *» er ikke et gyldig cron-uttrykk: skriv fem felt" in result.stderr
     assert "Input should" not in result.stderr and "Wrong number" not in result.stderr
-    result = run("--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_CHANNELS": "LMA"})
-    assert "channels (RESTANSEBOT_CHANNELS): ventet et JSON-objekt" in result.stderr
+    result = run(
+        "--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_PLATFORMS": "teams, epost"}
+    )
+    assert result.returncode == 0  # platforms takes a comma list as well as JSON
+    result = run("--db", scenario_db, "report", tmp_path=tmp_path, env={"RESTANSEBOT_CLOSED_DAYS": "12-24"})
+    assert "closed_days (RESTANSEBOT_CLOSED_DAYS): ventet en JSON-liste" in result.stderr
 
 
 # ---- the report ----------------------------------------------------------------------------------------
@@ -183,7 +187,7 @@ def test_one_is_singular_in_the_cli(scenario_db, tmp_path):
     assert ": 1 saksbehandler, 1 leder, 1 i arkivet." in plan  # LED still leads LMA
     bad = write_csv(tmp_path / "feil.csv", [HEADER, _row("2019/1-1", "UKA", "LMA", day="31.02.2019")])
     refused = run("--db", scenario_db, "import", str(bad), tmp_path=tmp_path).stderr
-    assert "ble avvist: 1 ugyldig verdi." in refused and "Rett fila og les den inn på nytt." in refused
+    assert "ble avvist: 1 ugyldig verdi." in refused and "Rett fila," in refused
 
 
 # ---- the demo ------------------------------------------------------------------------------------------

@@ -75,3 +75,15 @@ def test_demo_can_load_into_a_given_database(tmp_path, cli):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "egen.db").exists()
     assert not (tmp_path / "data" / "restansebot" / "demo.db").exists()
+
+
+def test_demo_loads_its_lists_confirmed_into_a_database_with_a_newer_list(tmp_path, cli):
+    # Its lists are older than the one already there: an import would ask first; the demo need not.
+    db = f"sqlite:///{tmp_path / 'egen.db'}"
+    newer = tmp_path / "januar.csv"
+    newer.write_text("Jpnr;Type;Jour.dato;Sbh;Enhet\n2020/1-1;I;02.01.2020;UKA;LMA\n", encoding="utf-8")
+    assert cli("--db", db, "import", newer, "--as-of", "2020-01-15").code == 0
+    result = run("demo", "--no-shell", db=db, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = run("snapshots", "list", db=db, tmp_path=tmp_path).stdout
+    assert "13.11.2019" in listed and "16.12.2019" in listed and "15.01.2020" in listed

@@ -72,6 +72,7 @@ def test_with_only_e_mail_everyone_gets_one_message_with_their_count_and_deadlin
     assert len(smtp.received) == 6 and {i.status for i in outbox.items("2019-12")} == {"sent"}
     unni = mail_parts(smtp.to(UNNI)[0])
     assert unni["subject"] == "Du har 30 restanser – avskriv innen 02.01.20"
+    assert "Vennlig hilsen\nArkivet" in unni["text"] and "Vennlig hilsen<br>Arkivet" in unni["html"]
     for part in (unni["text"], unni["html"]):
         assert "30 restanser" in part and "02.01.20" in part
         assert "Henvendelse fra privatperson" in part and "(skjermet)" in part  # restricted: offentlig tittel

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import text
 
 from adapters.slack.tests.fakes import (
     BOT_TOKEN,
@@ -24,6 +25,7 @@ from adapters.slack.tests.fakes import (
     signed_headers,
 )
 from adapters.teams.tests.fakes import BOT_ID, TENANT, FakeConnector
+from restanse_core.store import make_engine
 from tests.processes import (
     PEOPLE,
     Running,
@@ -191,6 +193,7 @@ def test_the_arkiv_sends_the_month_from_chat_and_a_saksbehandler_cannot(month, d
             report = json.dumps(answers_to(fake, "UARK")[-1], ensure_ascii=False)
             assert "Utsendingen av påminnelser for 2019-12" in report
             assert f"{EVERYONE} sendt, 0 feilet, 0 usikre" in report
+            assert "lest inn av cli:" in report  # who imported the list the month was planned from
     refs = {ref: n for ref, n in posts_per_ref(fake).items() if ref != "None"}  # the reminders, not answers
     assert len(refs) == EVERYONE + 1 and max(refs.values()) == 1
 
@@ -250,3 +253,35 @@ def test_liveness_and_readiness_of_a_healthy_server(loaded, tmp_path):
         assert server.get("/liveness") == (200, {"status": "alive"})
         status, body = server.get("/readiness")
         assert status == 200 and body["checks"] == {"database": "ok", "migrations": "ok"}
+
+
+@pytest.mark.slow
+def test_test_mode_sends_everything_to_the_test_person_and_leaves_the_real_month_unsent(
+    month, db_url, tmp_path
+):
+    recipients = month(db_url)
+    with Running(FakeSlack()) as fake:
+        add_users(fake, recipients)
+        env = slack_env(fake, tmp_path, RESTANSEBOT_TEST_RECIPIENT="ARK")
+        with Serve(db_url, env) as server:  # at the send moment, but in test mode: the schedule holds back
+            wait_until(lambda: ticked(server), what="a scheduler tick")
+        assert fake.calls_to("chat.postMessage") == []
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--db", db_url, "nudges", "send"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    statuses = outbox(db_url)
+    assert statuses and set(statuses.values()) == {"sent"}
+    posts = fake.calls_to("chat.postMessage")
+    assert len({c.params["channel"] for c in posts}) == 1  # every message to the one test person
+    assert {c.params["users"] for c in fake.calls_to("conversations.open")} == {"U026"}  # ARK in the fake
+    texts = [json.dumps(c.params, ensure_ascii=False) for c in posts]
+    assert sum("TEST – denne meldingen var ment for Person S00 (S00)." in t for t in texts) == 1
+    assert all("TEST – denne meldingen var ment for" in t for t in texts)
+    with make_engine(db_url).connect() as conn:
+        periods = {row[0] for row in conn.execute(text("SELECT period FROM outbox"))}
+    assert periods == {"2019-12-test"}  # the real period stays unsent

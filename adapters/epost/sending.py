@@ -51,11 +51,11 @@ class EpostSender:
             # SMTPUTF8 is not something to count on: say so instead of sending something the server garbles.
             text = self.texts("epost.refused", email=person.email, code="-", text="ikke-ASCII-adresse")
             raise DeliveryError(text, permanent=True)
-        message = render_message(mail, self.config, person, ref)
+        message_id, message = render_message(mail, self.config, person, ref)
         if proactive:
             await self.pacer.wait(mailbox=self.config.sender)
-        await self.transport.send(self.config.sender, person.email, message.as_bytes())
-        return Sent(self.platform, person.email, message["Message-ID"])
+        await self.transport.send(self.config.sender, person.email, message)
+        return Sent(self.platform, person.email, message_id)
 
     async def post_channel(self, channel: str, reply: Reply, *, ref: str) -> Sent:
         raise DeliveryError(self.texts("epost.no_channels"), permanent=True)

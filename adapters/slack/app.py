@@ -95,7 +95,7 @@ class SlackAdapter:
         self.config = config
         self.client = make_client(config)
         self.identities = SlackIdentities(bot, self.client)
-        self.listeners = Listeners(bot, self.client, self.identities)
+        self.listeners = Listeners(bot, self.client, self.identities, config.file_hosts)
         self.sender = SlackSender(self.client, self.identities, bot.texts, Pacer(config.pacing))
         self.bolt = build_bolt_app(config, self.client, self.listeners, self.identities)
         # Only HTTP requests are signed (and /slack/events exists only with a signing secret).

@@ -10,7 +10,8 @@ from restanse_core.errors import UserError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"  # Events API, slash commands and interactivity
-DEFAULT_PACE_SECONDS = 1.0  # Slack allows about one message per second per channel
+DEFAULT_PACE_SECONDS = 1.0
+DEFAULT_FILE_HOSTS = "files.slack.com"  # the bot token is sent to these hosts only  # Slack allows about one message per second per channel
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class SlackConfig:
     api_url: str = DEFAULT_API_URL
     socket_mode: bool = False
     pace_seconds: float = DEFAULT_PACE_SECONDS
+    file_hosts: tuple[str, ...] = (DEFAULT_FILE_HOSTS,)  # where files shared with the bot may be fetched
 
     @property
     def pacing(self) -> dict[str, float]:
@@ -85,4 +87,9 @@ def load_config(
         api_url=api_url(env),
         socket_mode=socket_mode,
         pace_seconds=pace_seconds,
+        file_hosts=tuple(
+            h.strip()
+            for h in (env.get("RESTANSEBOT_SLACK_FILE_HOSTS") or DEFAULT_FILE_HOSTS).split(",")
+            if h.strip()
+        ),
     )

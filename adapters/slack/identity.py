@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.identities import ConversationStore, IdentityStore
+from bot.identities import ConversationStore, IdentityStore, save
 from bot.service import Restansebot
 from restanse_core.model import Person
 
@@ -53,15 +53,16 @@ class SlackIdentities:
 
     # ---- Slack user → person -------------------------------------------------------------------------------
 
-    async def person(self, user_id: str) -> Person | None:
-        """The person behind a Slack user, or None for someone not in the directory.
+    async def person(self, user_id: str, dm: str | None = None) -> Person | None:
+        """The person behind a Slack user, or None for someone not in the directory; `dm` is the user's DM
+        channel with the bot when they wrote there (stored with the rest of what we learn, in one transaction).
 
         Raises IdentityUnavailable when Slack cannot answer and the user is new to us."""
         known = self.identities.get(user_id)
         if known is not None:
             person = self.bot.person_by_email(known.email)
             if person is not None or not self._may_ask_again(user_id):
-                self._remember(user_id, known.email, person)
+                self._remember(user_id, known.email, person, dm)
                 return person
         try:
             email = await self._email_of(user_id)
@@ -70,18 +71,23 @@ class SlackIdentities:
                 raise
             email = known.email  # keep what we knew
         person = self.bot.person_by_email(email)
-        self._remember(user_id, email, person)
+        self._remember(user_id, email, person, dm)
         return person
 
     def _may_ask_again(self, user_id: str) -> bool:
         asked = self._asked.get(user_id)
         return asked is None or self._monotonic() - asked > RECHECK_UNKNOWN_SECONDS
 
-    def _remember(self, user_id: str, email: str | None, person: Person | None) -> None:
+    def _remember(self, user_id: str, email: str | None, person: Person | None, dm: str | None) -> None:
         try:
-            self.identities.put(user_id, email, person.initials if person else None)
-            if email and person is not None:
-                self.conversations.put(f"email:{email.lower()}", {"user": user_id})
+            save(
+                self.bot.engine,
+                self.identities.change(user_id, email, person.initials if person else None),
+                self.conversations.change(f"email:{email.lower()}", {"user": user_id})
+                if email and person is not None
+                else None,
+                self.conversations.change(f"dm:{user_id}", {"channel": dm}) if dm else None,
+            )
         except SQLAlchemyError as exc:  # e.g. two replicas storing the same user at once: next time, then
             log.warning("Kunne ikke lagre Slack-identiteten %s: %s", user_id, type(exc).__name__)
 
@@ -122,8 +128,11 @@ class SlackIdentities:
                 return None
             raise
         user_id = str(response["user"]["id"])
-        self.conversations.put(key, {"user": user_id})
-        self.identities.put(user_id, person.email, person.initials)
+        save(
+            self.bot.engine,
+            self.conversations.change(key, {"user": user_id}),
+            self.identities.change(user_id, person.email, person.initials),
+        )
         return user_id
 
     def known_dm(self, user_id: str) -> str | None:

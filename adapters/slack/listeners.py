@@ -11,7 +11,6 @@ Where answers go:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -23,10 +22,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.home import publish_home
 from adapters.slack.identity import SlackIdentities
-from adapters.slack.middleware import ASKER, WHO_UNKNOWN
+from adapters.slack.middleware import ASKER, WHO_UNKNOWN, is_direct
 from adapters.slack.render import Message, render
+from bot import asking
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.service import Restansebot
+from bot.uploads import SUFFIXES, download, take_file
 
 log = logging.getLogger("restansebot.slack")
 SLASH_COMMAND = "/restanser"
@@ -34,18 +35,25 @@ EMPTY_COMMAND = "mine restanser"  # "/restanser" alone means the asker's own lis
 
 
 class Listeners:
-    def __init__(self, bot: Restansebot, client: AsyncWebClient, identities: SlackIdentities) -> None:
+    def __init__(
+        self,
+        bot: Restansebot,
+        client: AsyncWebClient,
+        identities: SlackIdentities,
+        file_hosts: tuple[str, ...] = (),
+    ) -> None:
         self.bot = bot
         self.client = client
         self.identities = identities
+        self.file_hosts = file_hosts
 
-    # ---- the bot, off the event loop -------------------------------------------------------------------------
+    # ---- the bot: on the event loop when its data are prepared, else in a worker thread -------------------
 
     async def _answer(self, text: str, context: AsyncBoltContext, place: Place) -> Answer:
         if context.get(WHO_UNKNOWN):
             return self._saying("slack.who_unknown")
         try:
-            return await asyncio.to_thread(self.bot.answer, text, context.get(ASKER), place)
+            return await asking.answer(self.bot, text, context.get(ASKER), place)
         except Exception:
             log.exception("Svaret på et spørsmål i Slack feilet")
             return self._saying("slack.failed")
@@ -54,7 +62,7 @@ class Listeners:
         if context.get(WHO_UNKNOWN):
             return self._saying("slack.who_unknown")
         try:
-            return await asyncio.to_thread(self.bot.act, action, value, context.get(ASKER), place)
+            return await asking.act(self.bot, action, value, context.get(ASKER), place)
         except Exception:
             log.exception("Svaret på et knappetrykk i Slack feilet")
             return self._saying("slack.failed")
@@ -81,18 +89,43 @@ class Listeners:
 
     async def direct_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         user, channel = event.get("user"), event.get("channel")
-        if not _is_direct(event) or not user or not channel:
+        if not is_direct(event) or not user or not channel:
             return  # only DMs are questions; the app does not read channels
         self.identities.remember_dm(user, channel)
+        files = [f for f in event.get("files") or [] if isinstance(f, dict)]
+        if files and not context.get(WHO_UNKNOWN):
+            await self._file_shared(files[0], user, channel, context)
+            return
         answer = await self._answer(event.get("text") or "", context, Place.DIRECT)
         await self._post(channel, answer.public, thread_ts=event.get("thread_ts"))
+
+    async def _file_shared(
+        self, file: dict[str, Any], user: str, channel: str, context: AsyncBoltContext
+    ) -> None:
+        """A file dropped into the DM: the arkiv's month (see bot.uploads); fetched with the bot token, which
+        goes to Slack's file hosts only."""
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
+        token = self.client.token or ""
+
+        async def fetch() -> bytes:
+            return await download(url, hosts=self.file_hosts, headers={"Authorization": f"Bearer {token}"})
+
+        async def say(reply: Reply) -> None:
+            await self._post(channel, reply)
+
+        name = str(file.get("name") or file.get("title") or "fila")
+        await take_file(self.bot, context.get(ASKER), Place.DIRECT, name, f"slack:{user}", fetch, say)
 
     async def mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         user, channel = event.get("user"), event.get("channel")
         if not user or not channel:
             return  # Slack always says who and where; a request that does not is nobody's question
-        answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         thread = event.get("thread_ts")
+        if _import_files(event) and not context.get(WHO_UNKNOWN):
+            # An export shared in a channel is never read (others can see it there): say where it is read.
+            await self._post(channel, self._saying("upload.not_in_channel").public, thread_ts=thread)
+            return
+        answer = await self._answer(event.get("text") or "", context, Place.CHANNEL)
         await self._post(channel, answer.public, thread_ts=thread, use_summary=answer.private is None)
         if answer.private is None:
             return
@@ -146,7 +179,7 @@ class Listeners:
         await publish_home(self.client, self.bot, user, context.get(ASKER))
 
 
-def _is_direct(event: dict[str, Any]) -> bool:
-    """A message in a DM with the bot: Slack says channel_type "im"; DM channel ids start with D."""
-    kind = event.get("channel_type")
-    return kind == "im" if kind else str(event.get("channel", "")).startswith("D")
+def _import_files(event: dict[str, Any]) -> bool:
+    """The message shares a file of a kind the arkiv imports (a screenshot beside a question is not one)."""
+    files = event.get("files") or []
+    return any(isinstance(f, dict) and str(f.get("name") or "").lower().endswith(SUFFIXES) for f in files)

@@ -83,7 +83,21 @@ class ResolveAsker(AsyncMiddleware):
         req.context[ASKER] = None
         if user_id:
             try:
-                req.context[ASKER] = await self.identities.person(user_id)
+                req.context[ASKER] = await self.identities.person(user_id, _dm_channel(req.body))
             except IdentityUnavailable:
                 req.context[WHO_UNKNOWN] = True
         return await next()
+
+
+def is_direct(event: dict[str, Any]) -> bool:
+    """A message in a DM with the bot: Slack says channel_type "im"; DM channel ids start with D."""
+    kind = event.get("channel_type")
+    return kind == "im" if kind else str(event.get("channel", "")).startswith("D")
+
+
+def _dm_channel(body: dict[str, Any]) -> str | None:
+    """The DM channel of a message written to the bot in its DM (stored with the writer's identity)."""
+    event = body.get("event") or {}
+    if event.get("type") == "message" and event.get("channel") and is_direct(event):
+        return str(event["channel"])
+    return None

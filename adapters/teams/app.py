@@ -117,7 +117,7 @@ def build(
     sender = TeamsSender(references=references, factory=factory, config=config, texts=runtime.bot.texts)
     quick = while_someone_waits(config.retry)
     people = TeamsPeople(runtime.bot, IdentityStore(runtime.engine, "teams"), references, quick, factory)
-    handlers = TeamsHandlers(runtime.bot, people, references, sender, quick)
+    handlers = TeamsHandlers(runtime.bot, people, references, sender, quick, config.file_hosts)
     handlers.register(agent)
     adapter.on_turn_error = handlers.on_error  # the SDK's default would show the exception text to the user
 

@@ -15,6 +15,7 @@ from bot.network import is_loopback_host
 from restanse_core.errors import UserError
 
 SETTINGS_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+DEFAULT_FILE_HOSTS = "*.sharepoint.com"  # where a file uploaded in the personal chat is fetched from
 SDK_PREFIXES = ("CONNECTIONS__", "CONNECTIONSMAP__", "AGENTAPPLICATION__")
 # Any of these means a real Azure Bot identity is configured.
 CREDENTIAL_KEYS = ("CLIENTID", "CLIENTSECRET", "CERTPFXFILE", "FEDERATEDCLIENTID", "FEDERATEDTOKENFILE")
@@ -83,6 +84,7 @@ class TeamsConfig:
     pacing: Pacing = field(default_factory=Pacing)
     retry: Retry = field(default_factory=Retry)
     service_hosts: tuple[str, ...] = ()  # extra hosts allowed as serviceUrl (besides Microsoft's)
+    file_hosts: tuple[str, ...] = (DEFAULT_FILE_HOSTS,)  # where uploaded files may be downloaded from
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, no_pacing: bool = False) -> TeamsConfig:
@@ -111,6 +113,11 @@ class TeamsConfig:
         hosts = tuple(
             h.strip() for h in env.get("RESTANSEBOT_TEAMS_SERVICE_HOSTS", "").split(",") if h.strip()
         )
+        file_hosts = tuple(
+            h.strip()
+            for h in (env.get("RESTANSEBOT_TEAMS_FILE_HOSTS") or DEFAULT_FILE_HOSTS).split(",")
+            if h.strip()
+        )
         return cls(
             sdk=load_configuration_from_env(sdk_env),
             anonymous=anonymous,
@@ -119,6 +126,7 @@ class TeamsConfig:
             pacing=Pacing(0, 0) if no_pacing else pacing,
             retry=Retry(attempts=max(1, attempts)),
             service_hosts=hosts,
+            file_hosts=file_hosts,
         )
 
     def check_listening(self, host: str) -> None:

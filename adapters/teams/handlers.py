@@ -7,13 +7,12 @@ per-person figures) to the asker's 1:1 chat — private first, so the note in th
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
 
 import aiohttp
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment, InvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, RouteRank, TurnContext, TurnState
 
 from adapters.teams import cards
@@ -22,15 +21,18 @@ from adapters.teams.identity import TeamsPeople
 from adapters.teams.references import References, conversation_kind, place_of
 from adapters.teams.retry import GaveUp, with_retries
 from adapters.teams.sending import TeamsSender
+from bot import asking
 from bot.delivery.port import DeliveryError
 from bot.replies import Answer, Audience, Paragraph, Place, Reply
 from bot.service import Restansebot
+from bot.uploads import download, take_file
 from restanse_core.model import Person
 
 log = logging.getLogger("restansebot.teams")
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 CARD_ACTION_INVOKE = "adaptiveCard/action"
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
 def from_a_bot(activity: Activity) -> bool:
@@ -48,13 +50,20 @@ def plain_text(text: str | None) -> str:
 
 class TeamsHandlers:
     def __init__(
-        self, bot: Restansebot, people: TeamsPeople, references: References, sender: TeamsSender, retry: Retry
+        self,
+        bot: Restansebot,
+        people: TeamsPeople,
+        references: References,
+        sender: TeamsSender,
+        retry: Retry,
+        file_hosts: tuple[str, ...] = (),
     ) -> None:
         self.bot = bot
         self.people = people
         self.references = references
         self.sender = sender
         self.retry = retry
+        self.file_hosts = file_hosts
 
     def register(self, app: AgentApplication[TurnState]) -> None:
         app.activity(ActivityTypes.message)(self.on_message)  # text, and Action.Submit presses (no text)
@@ -73,12 +82,40 @@ class TeamsHandlers:
             return  # another bot (or this one's own message played back) is not asking anything
         press = cards.pressed(activity.value)
         text = plain_text(activity.text)
+        shared = [a for a in activity.attachments or [] if a.content_type == FILE_DOWNLOAD_INFO]
+        if shared:
+            await self._file_shared(context, shared[0])
+            return
         if press is None and not text:
             return
         place = place_of(activity)
         asker = await self.people.asker(context)
         answer = await self._ask(text, press, asker, place)
         await self._deliver(context, answer, place)
+
+    async def _file_shared(self, context: TurnContext, attachment: Attachment) -> None:
+        """A file uploaded in the chat: the arkiv's month (see bot.uploads). Teams hands a pre-authenticated,
+        short-lived downloadUrl; no token is sent with it, and only to the allowed file hosts."""
+        activity = context.activity
+        place = place_of(activity)
+        asker = await self.people.asker(context)
+        content = attachment.content if isinstance(attachment.content, dict) else {}
+        url = str(content.get("downloadUrl") or "")
+        name = str(attachment.name or "fila")
+
+        async def fetch() -> bytes:
+            return await download(url, hosts=self.file_hosts)
+
+        turn_open = True
+
+        async def say(reply: Reply) -> None:
+            if turn_open:  # the acknowledgement, within the turn
+                await self.say(context, reply, place)
+            elif asker is not None:  # the preview, later: proactively into the same 1:1 chat
+                await self.sender.send_direct(asker, reply, ref=f"upload:{activity.id or ''}")
+
+        await take_file(self.bot, asker, place, name, f"teams:{activity.from_property.id}", fetch, say)
+        turn_open = False
 
     @staticmethod
     def _is_card_action(context: TurnContext) -> bool:
@@ -101,10 +138,10 @@ class TeamsHandlers:
     async def _ask(
         self, text: str, press: tuple[str, str] | None, asker: Person | None, place: Place
     ) -> Answer:
-        # The core reads the database: off the event loop, so one slow question does not hold up the others.
+        # On the event loop when the bot's data are prepared; a slow question goes to a worker thread.
         if press is not None:
-            return await asyncio.to_thread(self.bot.act, press[0], press[1], asker, place)
-        return await asyncio.to_thread(self.bot.answer, text, asker, place)
+            return await asking.act(self.bot, press[0], press[1], asker, place)
+        return await asking.answer(self.bot, text, asker, place)
 
     async def _deliver(self, context: TurnContext, answer: Answer, place: Place) -> None:
         public = answer.public

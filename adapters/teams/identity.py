@@ -117,8 +117,9 @@ class TeamsPeople:
             return None
         matched = next((a for a in addresses if self.bot.person_by_email(a)), addresses[0])
         person = self.bot.person_by_email(matched)
-        self.identities.put(user_id, matched, person.initials if person else None)
-        self.references.set_email(user_id, matched)
+        self.references.set_email(
+            user_id, matched, self.identities.change(user_id, matched, person.initials if person else None)
+        )
         self._failed.pop(user_id, None)
         return self.identities.get(user_id)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from bot.identities import ConversationStore
+from bot.identities import ConversationStore, Write, save
 from bot.replies import Place
 
 
@@ -153,8 +153,9 @@ class References:
 
     # ---- recording ----------------------------------------------------------------------------------
 
-    def _put(self, key: str, ref: Reference) -> None:
-        self.store.put(key, ref.to_json())
+    def _put(self, key: str, ref: Reference, *together: Write | None) -> None:
+        """Store the reference if it changed, with `together` (other changed rows) in the same transaction."""
+        save(self.store.engine, self.store.change(key, ref.to_json()), *together)
         if ref.email and ref.user_id and self._by_email is not None:
             self._by_email[ref.email.lower()] = ref.user_id
 
@@ -200,9 +201,12 @@ class References:
         elif base.conversation_type == "groupChat":
             self._put(f"group:{base.conversation_id}", base)
 
-    def set_email(self, user_id: str, email: str) -> None:
+    def set_email(self, user_id: str, email: str, identity: Write | None = None) -> None:
+        """The e-mail of a user, stored with their identity (`identity`, a changed row) in one transaction."""
         if (ref := self.user(user_id)) is not None:
-            self._put(f"user:{user_id}", replace(ref, email=email.lower()))
+            self._put(f"user:{user_id}", replace(ref, email=email.lower()), identity)
+        else:
+            save(self.store.engine, identity)
 
     def set_conversation(self, user_id: str, conversation_id: str) -> None:
         if (ref := self.user(user_id)) is not None:

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import data, imports, nudges, operations
+from bot.cli import data, imports, nudges, operations, source
 from bot.cli.context import Cli, err
 from bot.cli.parser import ArgumentParser
 from bot.platform import adapters
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_commands(sub)
     nudges.add_commands(sub)
     operations.add_commands(sub)
+    source.add_commands(sub)
     for adapter in adapters():
         if (add := getattr(adapter, "add_commands", None)) is not None:
             add(sub)

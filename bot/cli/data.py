@@ -157,7 +157,7 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
         counts = {s.id: sum(reports.unit_counts(conn, s.id).values()) for s in snapshots}
     if not snapshots:
         raise no_list(cli)
-    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av")
+    columns = ("Lista per", "Restanser", "Fil", "Lest inn", "Lest inn av", "Slag", "Sjekksum")
     rows = tuple(
         (
             f"{s.as_of:%d.%m.%Y}",
@@ -165,6 +165,8 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
             s.source_name,
             f"{s.imported_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
             s.imported_by,
+            ("fil" if s.source_kind == "file" else "live") + (", månedens" if s.monthly else ""),
+            s.checksum[:12],
         )
         for s in snapshots
     )
@@ -173,17 +175,48 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
     return 0
 
 
+def directory_history(cli: Cli, args: argparse.Namespace) -> int:
+    """Who changed the directory, when, from which file."""
+    with cli.engine.connect() as conn:
+        changes = repository.directory_changes(conn)
+    if not changes:
+        out.print("Katalogen er ikke endret etter at historikken ble innført.")
+        return 0
+    columns = ("Endret", "Hva", "Antall", "Fil", "Av", "Sjekksum")
+    rows = tuple(
+        (
+            f"{c.changed_at.astimezone(OSLO):%d.%m.%Y %H:%M}",
+            "enheter" if c.kind == "units" else "personer",
+            str(c.count),
+            c.file_name,
+            c.changed_by,
+            c.checksum[:12],
+        )
+        for c in changes
+    )
+    lines = table_lines(Table(columns, rows, numeric=frozenset({2})))
+    out.print("\n".join(line.removeprefix("  ") for line in lines), markup=False)
+    return 0
+
+
 def snapshots_prune(cli: Cli, args: argparse.Namespace) -> int:
     months = args.months or cli.settings.retention_months
     cutoff = cli.today() - timedelta(days=round(months * 30.44))
+    daily_cutoff = cli.today() - timedelta(days=cli.settings.daily_retention_days)
     with cli.engine.begin() as conn:
         removed = repository.prune_snapshots(conn, cutoff)
+        daily = repository.prune_snapshots(conn, daily_cutoff, daily_only=True)  # a live source's days
     if removed:
         out.print(
             f"Slettet {plural(len(removed), 'liste', 'lister')} eldre enn {cutoff:%d.%m.%Y}: "
             + ", ".join(f"{d:%d.%m.%Y}" for d in removed)
         )
-    else:
+    if daily:
+        out.print(
+            f"Slettet {plural(len(daily), 'daglig liste', 'daglige lister')} fra arkivsystemet eldre enn "
+            f"{daily_cutoff:%d.%m.%Y}: " + ", ".join(f"{d:%d.%m.%Y}" for d in daily)
+        )
+    if not removed and not daily:
         kept = plural(months, "måned", "måneder")
         out.print(f"Ingen lister er eldre enn {cutoff:%d.%m.%Y} (beholder {kept}).")
     return 0

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.context import Cli, out, parse_day
+from bot.cli.data import directory_history
 from bot.platform import adapters
 from restanse_core.errors import ConfirmationNeeded, ImportRefused, UserError
 from restanse_core.importers import ImportSummary, ListNeedsConfirmation, import_snapshot
@@ -58,6 +59,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--confirm", action="store_true", help="lagre også en fil med bare overskriftsraden")
     p.set_defaults(func=directory_import)
+    dsub.add_parser("history", help="hvem som har endret katalogen, når og fra hvilken fil").set_defaults(
+        func=directory_history
+    )
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:

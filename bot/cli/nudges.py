@@ -141,7 +141,7 @@ def status(cli: Cli, args: argparse.Namespace) -> int:
 def plan(cli: Cli, args: argparse.Namespace) -> int:
     send_date = args.date or cli.today()
     with cli.engine.connect() as conn:
-        period = reports.choose_period(conn, args.as_of)
+        period = reports.choose_period(conn, args.as_of, monthly=True)
         if period is None:
             raise no_list(cli, args.as_of)
         org = repository.load_organisation(conn)

@@ -12,8 +12,8 @@ from bot.registry import Command
 from bot.replies import Context, Fields, Heading, Paragraph, Reply, Table
 from bot.texts import echo
 from restanse_core import reports
-from restanse_core.importers.headings import normalise_heading
 from restanse_core.model import Organisation
+from restanse_core.words import normalise_heading
 
 
 def find_unit(org: Organisation, text: str, known: set[str]) -> tuple[str | None, str | None]:

@@ -37,4 +37,5 @@ COMMAND = Command(
     help_key="commands.guide",
     handler=handle,
     open_to_unknown=True,
+    quick=True,
 )

@@ -46,4 +46,5 @@ COMMAND = Command(
     help_key="commands.hjelp",
     handler=handle,
     open_to_unknown=True,
+    quick=True,
 )

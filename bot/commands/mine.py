@@ -30,10 +30,7 @@ def handle(ask: Ask) -> Reply:
     figures = bot.person_figures(me)  # the count and what has left the list: worked out once per import
     count = figures.count
     offset = last_page_start(ask.offset, count, bot.settings.list_length)
-    items: list[Restanse] = []
-    if count:
-        with bot.connect() as conn:
-            items = reports.oldest(conn, period.current.id, me, bot.settings.list_length, offset)
+    items: list[Restanse] = bot.oldest(me, offset) if count else []
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
         blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
@@ -119,4 +116,5 @@ COMMAND = Command(
     ),
     help_key="commands.mine",
     handler=handle,
+    quick=True,
 )

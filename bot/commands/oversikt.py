@@ -38,4 +38,5 @@ COMMAND = Command(
     ),
     help_key="commands.oversikt",
     handler=handle,
+    quick=True,
 )

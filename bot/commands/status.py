@@ -43,4 +43,5 @@ COMMAND = Command(
     help_key="commands.status",
     handler=handle,
     open_to_unknown=True,
+    quick=True,
 )

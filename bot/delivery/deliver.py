@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from bot import reply_json
 from bot.delivery.model import WAITING, MessageKind, Status
 from bot.delivery.outbox import Item, NewMessage, Outbox, retry_delay
+from bot.delivery.period import is_test_period, marked_for_test
 from bot.delivery.port import DeliveryError, Mail, Sender
 from bot.delivery.report import delivery_report, report_mail
 from bot.delivery.routing import channel_label, channel_order, route_text
@@ -102,11 +103,19 @@ class Delivery:
             settled += 1
         return settled
 
+    def _person(self, item: Item) -> Person | None:
+        """Who gets the row: its recipient, or in a test run the test person (each row marked for whom)."""
+        if is_test_period(item.period) and self.bot.settings.test_recipient:
+            return self.bot.org.people.get(self.bot.settings.test_recipient.upper())
+        return self.bot.org.people.get(item.recipient)
+
     def _target(self, item: Item) -> tuple[Person | None, str | None]:
+        if is_test_period(item.period):
+            return self._person(item), None
         if item.kind == MessageKind.KANAL:
             target = self.bot.settings.channels.get(item.recipient, "")
             return None, target.partition(":")[2] or None
-        return self.bot.org.people.get(item.recipient), None
+        return self._person(item), None
 
     # ---- the run ----------------------------------------------------------------------------------------
 
@@ -186,7 +195,7 @@ class Delivery:
 
     async def _deliver(self, item: Item, give_up_at: datetime) -> None:
         reply = reply_json.loads(item.reply)
-        if item.kind == MessageKind.KANAL:
+        if item.kind == MessageKind.KANAL and not is_test_period(item.period):
             await self._post(item, reply, give_up_at)
         else:
             await self._send(item, reply, give_up_at)
@@ -221,7 +230,7 @@ class Delivery:
     async def _send(self, item: Item, reply: Reply, give_up_at: datetime) -> None:
         """To a person: the first channel that finds them; a channel that fails for good hands it on."""
         texts = self.bot.texts
-        person = self.bot.org.people.get(item.recipient)
+        person = self._person(item)
         if person is None:
             # Left the directory after the period was planned: nothing to deliver, nothing failed.
             self.outbox.mark_skipped(item.id, self.worker, texts("delivery.left_directory"))
@@ -314,6 +323,8 @@ async def deliver_period(delivery: Delivery, period: str, kinds: Iterable[str] |
         message = NewMessage(
             MessageKind.RAPPORT, person.initials, None, len(main), text, reply_json.dumps(reply), mail
         )
+        if is_test_period(period):
+            message = marked_for_test(delivery.bot, message, delivery.bot.org)
         added |= delivery.outbox.add_message(period, message)
     if added:
         await delivery.run(period, [MessageKind.RAPPORT])

@@ -5,20 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import reply_json
 from bot.delivery.mail import plan_mails
 from bot.delivery.outbox import NewMessage, Outbox
-from bot.delivery.port import Picture
+from bot.delivery.port import Mail, Picture
 from bot.nudge_texts import Rendered, plan_table, render_plan
 from bot.replies import Actions, Block, Button, Image, Paragraph, Reply
 from restanse_core import reports
+from restanse_core.model import Organisation
 from restanse_core.nudges import Kind, Plan
 from restanse_core.planning import plan_for_period
 from restanse_core.reports import UnitTable
@@ -121,9 +124,9 @@ ChartUrl = Callable[[str], str | None]
 def build_period(
     bot: BotData, as_of: date | None, send_date: date, chart_url: ChartUrl | None = None
 ) -> PlannedPeriod | None:
-    """Plan the period of the snapshot (default the newest) for its send day."""
+    """Plan the period of the month's list (default the newest) for its send day."""
     with bot.connect() as conn:
-        period = reports.choose_period(conn, as_of)
+        period = reports.choose_period(conn, as_of, monthly=True)
         if period is None:
             return None
         org = repository.load_organisation(conn)
@@ -146,7 +149,52 @@ def build_period(
         )
         for r, m, mail in zip(rendered, marked, mails, strict=True)
     ]
-    return PlannedPeriod(period_key(plan.as_of), plan, messages)
+    key = period_key(plan.as_of)
+    if bot.settings.test_recipient:  # test mode: a period of its own, every message marked for whom it was
+        key = test_period(key)
+        messages = [marked_for_test(bot, m, org) for m in messages]
+    return PlannedPeriod(key, plan, messages)
+
+
+TEST_SUFFIX = "-test"
+
+
+def test_period(key: str) -> str:
+    """The period a test run is recorded under, so the real one stays unsent."""
+    return key + TEST_SUFFIX
+
+
+def is_test_period(key: str) -> bool:
+    return key.endswith(TEST_SUFFIX)
+
+
+def marked_for_test(bot: BotData, message: NewMessage, org: Organisation) -> NewMessage:
+    """The message as the test person gets it: first a line saying whom it was meant for."""
+    t = bot.texts
+    if message.kind == Kind.KANAL.value:
+        meant = t("nudges.test_meant_channel", unit=message.recipient)
+    else:
+        person = org.people.get(message.recipient)
+        meant = t(
+            "nudges.test_meant", who=f"{person.name} ({message.recipient})" if person else message.recipient
+        )
+    reply = reply_json.loads(message.reply)
+    marked_reply = Reply((Paragraph(meant), *reply.blocks), summary=f"[TEST] {reply.summary}")
+    mail = Mail.from_json(message.mail) if message.mail else None
+    if mail is not None:
+        body = re.sub(
+            r"(<body[^>]*>)",
+            lambda b: b.group(1) + f"<p><strong>{escape(meant)}</strong></p>",
+            mail.html,
+            count=1,
+        )
+        mail = replace(mail, subject=f"[TEST] {mail.subject}", text=f"{meant}\n\n{mail.text}", html=body)
+    return replace(
+        message,
+        text=f"{meant}\n\n{message.text}",
+        reply=reply_json.dumps(marked_reply),
+        mail=mail.to_json() if mail is not None else None,
+    )
 
 
 def plan_into_outbox(

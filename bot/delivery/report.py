@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.delivery.mail import mail_values, render_mail
 from bot.delivery.model import WAITING, MessageKind, Status
 from bot.delivery.outbox import Item, Outbox, Period
@@ -13,6 +15,7 @@ from bot.delivery.port import Mail
 from bot.delivery.routing import channel_label
 from bot.texts import Texts
 from restanse_core.settings import Settings
+from restanse_core.store.tables import SnapshotRow
 
 
 def _via(texts: Texts, platform: str) -> str:
@@ -41,6 +44,7 @@ def _values(outbox: Outbox, period: Period, texts: Texts) -> dict[str, Any]:
 
     return {
         "period": period,
+        "imported_by": _imported_by(outbox, period),
         "counts": counts,
         "total": len(items),
         "by_channel": [{"n": n, "how": _via(texts, p)} for p, n in per_channel.most_common() if p],
@@ -50,6 +54,14 @@ def _values(outbox: Outbox, period: Period, texts: Texts) -> dict[str, Any]:
         "skipped": [row(i) for i in items if i.status == Status.SKIPPED],
         "waiting": [row(i) for i in items if i.status in WAITING],
     }
+
+
+def _imported_by(outbox: Outbox, period: Period) -> str | None:
+    """Who imported the list the period was planned from (e.g. «ARK via teams:29:…», «cli:anne»)."""
+    with outbox.engine.connect() as conn:
+        return conn.execute(
+            select(SnapshotRow.imported_by).where(SnapshotRow.as_of == period.snapshot_as_of)
+        ).scalar()
 
 
 def delivery_report(outbox: Outbox, period: Period, texts: Texts) -> str:

@@ -109,4 +109,4 @@ class PendingUploadRow(BotBase):
     data_version: Mapped[str] = mapped_column(Text)  # the lists and directory the preview was made from
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(20))  # pending | stored | cancelled | expired
+    status: Mapped[str] = mapped_column(String(20))  # pending | saving | stored | cancelled | expired

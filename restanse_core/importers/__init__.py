@@ -28,10 +28,17 @@ from restanse_core.errors import (
 )
 from restanse_core.importers import guards
 from restanse_core.importers.guards import Check, PrintedDate, heading_list
-from restanse_core.importers.pipeline import RESTANSE_COLUMNS, WRITTEN_OFF_COLUMNS, Pipeline, Resolver
+from restanse_core.importers.pipeline import (
+    RESTANSE_COLUMNS,
+    WRITTEN_OFF_COLUMNS,
+    ChunkResult,
+    Pipeline,
+    Resolver,
+)
 from restanse_core.importers.preview import ListPreview, preview_list
 from restanse_core.importers.source import ROW, Limits, Progress, RowSource
 from restanse_core.importers.tabular import TABULAR_SUFFIXES, open_tabular
+from restanse_core.model import Organisation
 from restanse_core.settings import Settings
 from restanse_core.store import repository
 from restanse_core.store.bulk import insert_ignoring_duplicates, snapshot_rows
@@ -203,8 +210,7 @@ def _read_and_store(
         source.has_writeoff_dates,
     )
     problems: list[Problem] = []
-    people_seen: set[str] = set()
-    units_seen: set[str] = set()
+    seen = Seen()
     offered = problem_count = 0
     for frame in source.chunks(progress):
         chunk = pipeline.prepare(frame)
@@ -216,22 +222,7 @@ def _read_and_store(
         problems.extend(chunk.problems[: max(0, MAX_PROBLEMS_SHOWN - len(problems))])
         if (summary.invalid_rows or source.rejected) and not skip_invalid:
             continue  # keep reading to count every problem, but store nothing more
-        rows = chunk.restanser
-        offered += len(rows) + len(chunk.written_off)
-        people_seen.update(rows["saksbehandler"].unique().tolist())
-        units_seen.update(rows["enhet"].unique().tolist())
-        summary.restanser += insert_ignoring_duplicates(
-            conn,
-            RestanseRow.__tablename__,
-            ("snapshot_id", *RESTANSE_COLUMNS),
-            snapshot_rows(snapshot_id, rows, RESTANSE_COLUMNS),
-        )
-        summary.written_off += insert_ignoring_duplicates(
-            conn,
-            WrittenOffRow.__tablename__,
-            ("snapshot_id", *WRITTEN_OFF_COLUMNS),
-            snapshot_rows(snapshot_id, chunk.written_off, WRITTEN_OFF_COLUMNS),
-        )
+        offered += store_chunk(conn, snapshot_id, chunk, summary, seen)
     # Lines the reader could not split into the columns are invalid rows like any other.
     rejected = source.rejected
     summary.rows_read += len(rejected)
@@ -240,13 +231,56 @@ def _read_and_store(
     problems = sorted(problems + rejected[: max(0, MAX_PROBLEMS_SHOWN - len(problems))], key=_in_file_order)
     if summary.invalid_rows and not skip_invalid:
         raise ImportRefused(source.name, problems, total=problem_count)
-    summary.duplicates = offered - summary.restanser - summary.written_off
-    summary.skipped_problems = problems
-    summary.unknown_people = sorted(p for p in people_seen if p and p not in org.people)
-    summary.unknown_units = sorted(u for u in units_seen if u not in org.units)
     summary.warnings += guards.size_checks(
         summary.restanser, previous, previous_count, settings.min_share_of_previous
     )
+    finish_summary(conn, snapshot_id, summary, org, seen, offered, problems)
+
+
+@dataclass
+class Seen:
+    """Saksbehandlere and units met in the stored rows, to report those not in the directory."""
+
+    people: set[str] = field(default_factory=set)
+    units: set[str] = field(default_factory=set)
+
+
+def store_chunk(
+    conn: Connection, snapshot_id: int, chunk: ChunkResult, summary: ImportSummary, seen: Seen
+) -> int:
+    """Insert one prepared chunk into the snapshot; returns how many rows were offered (before duplicates)."""
+    rows = chunk.restanser
+    seen.people.update(rows["saksbehandler"].unique().tolist())
+    seen.units.update(rows["enhet"].unique().tolist())
+    summary.restanser += insert_ignoring_duplicates(
+        conn,
+        RestanseRow.__tablename__,
+        ("snapshot_id", *RESTANSE_COLUMNS),
+        snapshot_rows(snapshot_id, rows, RESTANSE_COLUMNS),
+    )
+    summary.written_off += insert_ignoring_duplicates(
+        conn,
+        WrittenOffRow.__tablename__,
+        ("snapshot_id", *WRITTEN_OFF_COLUMNS),
+        snapshot_rows(snapshot_id, chunk.written_off, WRITTEN_OFF_COLUMNS),
+    )
+    return len(rows) + len(chunk.written_off)
+
+
+def finish_summary(
+    conn: Connection,
+    snapshot_id: int,
+    summary: ImportSummary,
+    org: Organisation,
+    seen: Seen,
+    offered: int,
+    problems: list[Problem],
+) -> None:
+    """The counts that need the whole list (duplicates, who is not in the directory); the snapshot closed."""
+    summary.duplicates = offered - summary.restanser - summary.written_off
+    summary.skipped_problems = problems
+    summary.unknown_people = sorted(p for p in seen.people if p and p not in org.people)
+    summary.unknown_units = sorted(u for u in seen.units if u not in org.units)
     repository.finish_snapshot(conn, snapshot_id, summary.rows_read, summary.restanser)
 
 
@@ -254,4 +288,13 @@ def _in_file_order(problem: Problem) -> int:
     return problem.row or 0
 
 
-__all__ = ["ROW", "ImportSummary", "ListNeedsConfirmation", "import_snapshot", "open_source"]
+__all__ = [
+    "ROW",
+    "ImportSummary",
+    "ListNeedsConfirmation",
+    "Seen",
+    "finish_summary",
+    "import_snapshot",
+    "open_source",
+    "store_chunk",
+]

@@ -44,6 +44,7 @@ PEOPLE_HEADINGS = {
     "unit": ("enhet", "unit", "admenhet"),
     "role": ("rolle", "role"),
     "kanal": ("kanal", "channel", "foretrukketkanal"),
+    "login": ("brukernavn", "login", "arkivbruker"),
 }
 ROLE_NAMES = {
     "": Rolle.SAKSBEHANDLER,
@@ -356,13 +357,15 @@ def _people(
             known = ", ".join(channels) if channels else "ett ord"
             problems.append(Problem(path.name, line, cols["kanal"], raw_kanal, f"ukjent kanal ({known})"))
             continue
+        login = row[cols["login"]] if "login" in cols else ""  # exactly as the records system writes it
         people[initials] = Person(
             initials,
             row[cols["name"]] if "name" in cols else initials,
             email.lower() or None,
             unit,
             role,
-            kanal,
+            kanal=kanal,
+            login=login or None,
         )
     if problems:
         raise ImportRefused(path.name, problems)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from restanse_core.settings import FIELDS
-
-_NOT_LETTER = re.compile(r"[^0-9a-zæøåäöü]+")
+from restanse_core.words import normalise_heading
 
 KNOWN_HEADINGS: dict[str, tuple[str, ...]] = {
     "id": (
@@ -34,10 +32,6 @@ KNOWN_HEADINGS: dict[str, tuple[str, ...]] = {
     "avskrevet_dato": ("Avskrivningsdato", "Avskrevet dato", "Avskrevet"),
     "avskrivningsmaate": ("Avskrivningsmåte", "Avskrivningsmate", "Avskr.måte"),
 }
-
-
-def normalise_heading(text: object) -> str:
-    return _NOT_LETTER.sub("", str(text).strip().lower())
 
 
 _LOOKUP = {normalise_heading(h): field for field, names in KNOWN_HEADINGS.items() for h in names}

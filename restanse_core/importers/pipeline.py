@@ -50,10 +50,12 @@ class ChunkResult:
 
 @dataclass
 class Resolver:
-    """Matches saksbehandler (initials or full name) and unit (code or name) to the directory."""
+    """Matches saksbehandler (e-mail, initials or full name) and unit (code or name) to the directory."""
 
     people: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)  # e-mail (lower case) → initials
+    person_units: dict[str, str] = field(default_factory=dict)  # initials → the person's own unit
 
     @classmethod
     def from_organisation(cls, org: Organisation) -> Resolver:
@@ -67,7 +69,9 @@ class Resolver:
             units[normalise_heading(u.name)] = u.code
         for u in org.units.values():
             units[u.code.strip().lower()] = u.code
-        return cls(people, units)
+        emails = {p.email.lower(): p.initials for p in org.people.values() if p.email}
+        person_units = {p.initials: p.unit for p in org.people.values() if p.unit}
+        return cls(people, units, emails, person_units)
 
     @staticmethod
     def resolve(values: pd.Series, table: dict[str, str]) -> pd.Series:
@@ -214,6 +218,13 @@ class Pipeline:
         saksbehandler = col("saksbehandler")
         enhet = self.resolver.resolve(enhet_raw, self.resolver.units)
         saksbehandler = self.resolver.resolve(saksbehandler, self.resolver.people)
+        if "epost" in text:  # a records system that knows the person's e-mail: the surest match
+            by_email = col("epost").str.lower().map(self.resolver.emails)
+            saksbehandler = by_email.where(by_email.notna(), saksbehandler)
+        if "enhet_fra_katalog" in text:  # a recipient of a note counts in their own unit, where it is known
+            own = saksbehandler.map(self.resolver.person_units)
+            from_directory = (col("enhet_fra_katalog") != "") & own.notna()
+            enhet = own.where(from_directory, enhet)
         jp_key = frame[JP_KEY].astype("str") if JP_KEY in frame.columns else jp_id
         access = col("tilgangskode")
         confidential = access != ""
@@ -258,5 +269,5 @@ def _per_value(values: pd.Series, function: Callable[[str], T]) -> pd.Series:
 
 _TEXT_FIELDS = {
     "id", "saksnr", "doknr", "type", "tittel", "offentlig_tittel", "saksbehandler", "enhet",
-    "tilgangskode", "avsender", "avskrivningsmaate",
+    "tilgangskode", "avsender", "avskrivningsmaate", "epost", "enhet_fra_katalog",
 }  # fmt: skip

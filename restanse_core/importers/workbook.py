@@ -41,10 +41,11 @@ def refuse_zip_bomb(path: Path, max_bytes: int) -> None:
 
 
 def _too_big(path: Path, size: int, max_bytes: int) -> UserError:
+    limit, found = max_bytes // (1 << 20), size // (1 << 20)
     return UserError(
-        f"{path.name} pakker seg ut til mer enn {max_bytes // (1 << 20)} MB "
-        f"(minst {size // (1 << 20)} MB), grensen i innstillingen xlsx_max_uncompressed_mb. "
-        "Eksporter lista som CSV i stedet."
+        f"{path.name} pakker seg ut til mer enn {limit} MB"
+        + (f" ({found} MB)" if found > limit else "")
+        + ", grensen i innstillingen xlsx_max_uncompressed_mb. Eksporter lista som CSV i stedet."
     )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 from restanse_core.errors import UserError
 
@@ -50,6 +52,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config(locations: Sequence[Path]) -> Config:
+    from alembic.config import Config  # alembic loads slowly: only when there is something to migrate
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("version_locations", " ".join(str(p) for p in locations))
@@ -60,8 +64,14 @@ def _alembic_config(locations: Sequence[Path]) -> Config:
 def migrate(engine: Engine, branches: Sequence[Path] = ()) -> None:
     """Bring the schema to the newest revision of every branch (on PostgreSQL under an advisory lock).
 
-    `branches` are the outer layers' own folders of migrations (the bot's), passed by the composition root."""
-    config = _alembic_config([MIGRATIONS / "versions", *branches])
+    `branches` are the outer layers' own folders of migrations (the bot's), passed by the composition root.
+    A database already at the newest revisions is left alone without loading alembic (every command runs this)."""
+    folders = [MIGRATIONS / "versions", *branches]
+    if _applied(engine) == _heads(folders):
+        return
+    from alembic import command
+
+    config = _alembic_config(folders)
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -72,6 +82,34 @@ def migrate(engine: Engine, branches: Sequence[Path] = ()) -> None:
         raise UserError(
             f"Får ikke kontakt med databasen ({engine.url.render_as_string()}): {exc.orig}"
         ) from None
+
+
+_REVISION = re.compile(r'^revision\s*=\s*"([^"]+)"', re.MULTILINE)
+_DOWN = re.compile(r'^down_revision\s*=\s*(?:"([^"]+)"|None)', re.MULTILINE)
+
+
+def _heads(folders: Sequence[Path]) -> set[str]:
+    """The newest revision of each branch, read from the migration files themselves."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for folder in folders:
+        for path in folder.glob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            if (revision := _REVISION.search(source)) is None:
+                continue
+            revisions.add(revision[1])
+            if (down := _DOWN.search(source)) is not None and down[1]:
+                parents.add(down[1])
+    return revisions - parents
+
+
+def _applied(engine: Engine) -> set[str]:
+    """The revisions the database says it is at (none for a new database or one that cannot be read)."""
+    try:
+        with engine.connect() as connection:
+            return {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    except DBAPIError:
+        return set()  # no table yet, or no database: the migration itself says what is wrong
 
 
 def pending_migrations(engine: Engine, branches: Sequence[Path] = ()) -> set[str]:

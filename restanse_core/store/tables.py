@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes INTEGER PRIMARY KEY an alias of its rowid; PostgreSQL wants a bigint for a million rows a month.
@@ -36,6 +47,7 @@ class PersonRow(Base):
     unit_code: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20), default="saksbehandler")
     kanal: Mapped[str | None] = mapped_column(String(20))
+    brukernavn: Mapped[str | None] = mapped_column(String(200))  # login in the records system
 
 
 class SnapshotRow(Base):
@@ -49,6 +61,8 @@ class SnapshotRow(Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     restanser: Mapped[int] = mapped_column(Integer, default=0)
     has_writeoff_dates: Mapped[bool] = mapped_column(default=False)
+    source_kind: Mapped[str] = mapped_column(String(10), default="file")  # file | live
+    monthly: Mapped[bool] = mapped_column(default=True)  # the month's designated list
 
 
 class RestanseRow(Base):
@@ -110,3 +124,62 @@ class MetaRow(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(String(500))
+
+
+class WriteOffRow(Base):
+    """A write-off asked for from the bot, and the records system's answer. The free-text note is not kept."""
+
+    __tablename__ = "writeoffs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(50))
+    jp_key: Mapped[str] = mapped_column(String(100))
+    jp_id: Mapped[str] = mapped_column(String(100))
+    recipients: Mapped[str] = mapped_column(String(1000))  # whose list(s) the item was on
+    person: Mapped[str] = mapped_column(String(64))  # who asked
+    login: Mapped[str | None] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # pending | done | refused | failed | uncertain
+    answer: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # One pending write-off per item and person: a second press (or another replica) sees the first.
+        Index(
+            "ux_writeoffs_pending",
+            "jp_key",
+            "person",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_writeoffs_requested", "requested_at"),
+    )
+
+
+class SyncRunRow(Base):
+    """One sync from the records system: its outcome, and the rows of a held list until the arkiv decides."""
+
+    __tablename__ = "sync_runs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(50))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(
+        String(20)
+    )  # running | stored | held | failed | skipped | saved | cancelled
+    as_of: Mapped[date | None] = mapped_column(Date)
+    restanser: Mapped[int | None] = mapped_column(Integer)
+    previous: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    held_rows: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class LeaseRow(Base):
+    """A named lock with an expiry: one replica holds it, a crashed holder's lease runs out."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -74,8 +74,8 @@ def mail_parts(message: EmailMessage) -> dict[str, Any]:
     }
     return {
         "subject": str(message["Subject"]),
-        "text": text.get_content() if text is not None else "",
-        "html": html.get_content() if html is not None else "",
+        "text": text.get_content().replace("\r\n", "\n") if text is not None else "",  # as a reader shows it
+        "html": html.get_content().replace("\r\n", "\n") if html is not None else "",
         "pictures": pictures,
     }
 

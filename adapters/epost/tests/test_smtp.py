@@ -18,6 +18,7 @@ async def test_a_message_arrives_once_with_text_html_and_the_archives_headers(sm
     sent = await sender.send_direct(KARI, REPLY, ref="41", mail=mail())
     await sender.close()
     [message] = smtp_server.to("kari@k.no")
+    assert [part.defects for part in message.walk()] == [[], [], []]  # a well-formed MIME message
     seen = mail_parts(message)
     assert seen["subject"] == "Du har 35 restanser – avskriv innen 02.01.20"
     assert "35 restanser" in seen["text"] and "02.01.20" in seen["text"]

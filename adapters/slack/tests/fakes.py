@@ -4,14 +4,17 @@ all on 127.0.0.1, recording every call. It can be told to fail a method, or to a
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import hmac
 import itertools
 import json
+import mimetypes
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,6 +26,7 @@ SIGNING_SECRET = "test-signing-secret"
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
 TEAM = "T0001"
+PAYLOADS = Path(__file__).parent / "payloads"  # recorded requests; see payloads/SOURCES.md
 
 
 @dataclass
@@ -66,6 +70,24 @@ class SlackFile:
 
 
 @dataclass
+class SharedFile:
+    """A file a person dropped into Slack, served at its url_private(_download) on the fake's file host."""
+
+    id: str
+    name: str
+    content: bytes
+    redirect_to: str | None = None  # answer 302 to this URL instead of the bytes
+
+
+@dataclass
+class Download:
+    """A request to the fake's file host: which path, and the Authorization header it came with."""
+
+    path: str
+    authorization: str | None
+
+
+@dataclass
 class _Failure:
     error: str
     times: int
@@ -85,6 +107,8 @@ class FakeSlack:
         # `history`: that holds what the bot posted with chat.postMessage (tests count messages per outbox row).
         self.files: dict[str, SlackFile] = {}
         self.socket_acks: list[dict[str, Any]] = []
+        self.shared: dict[str, SharedFile] = {}  # files people dropped into Slack, by id
+        self.downloads: list[Download] = []  # every request to the file host, served or not
         self.on_call: Callable[[Call], None] | None = None  # told of every call as it arrives (benchmarks)
         self._failures: dict[str, list[_Failure]] = defaultdict(list)
         self._ts = itertools.count(1)
@@ -100,6 +124,30 @@ class FakeSlack:
         user = SlackUser(user_id, email.lower() if email else None, **flags)
         self.users[user_id] = user
         return user
+
+    def share_file(
+        self, name: str, content: bytes, *, user: str = "U000", redirect_to: str | None = None
+    ) -> dict[str, Any]:
+        """A file `user` dropped into Slack: the file object of a `file_share` message event, in the shape of
+        the recorded payloads/event_message_file_share_im.json, its URLs on this fake's file host (which
+        serves the bytes to the bot token only, as files.slack.com does)."""
+        file_id = f"F{next(self._file_ids):06d}"
+        self.shared[file_id] = SharedFile(file_id, name, content, redirect_to)
+        recorded = json.loads((PAYLOADS / "event_message_file_share_im.json").read_text(encoding="utf-8"))
+        file: dict[str, Any] = copy.deepcopy(recorded["event"]["files"][0])
+        kind = name.rsplit(".", 1)[-1].lower()
+        private = f"{self.url}/files-pri/{TEAM}-{file_id}"
+        file.update(
+            id=file_id, name=name, title=name, user=user, user_team=TEAM, size=len(content), mode="hosted",
+            mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream", filetype=kind,
+            pretty_type=kind.upper(), url_private=f"{private}/{name}",
+            url_private_download=f"{private}/download/{name}",
+            permalink=f"https://example.slack.com/files/{user}/{file_id}/{name}",
+        )  # fmt: skip
+        for snippet_only in ("preview", "preview_highlight", "lines", "lines_more", "preview_is_truncated"):
+            file.pop(snippet_only, None)
+        file.pop("edit_link", None)
+        return file
 
     def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
         """The next `times` calls to `method` answer {"ok": false, "error": error}.
@@ -129,6 +177,8 @@ class FakeSlack:
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._download)
+        app.router.add_get("/files-pri/{team_file}/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -318,6 +368,20 @@ class FakeSlack:
         file.data = data
         return web.Response(text=f"OK - {len(data)}")
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """The file host (files.slack.com): the bytes to a request with the bot token; anything else is turned
+        away, as Slack sends a visitor without a token to its login page."""
+        self.downloads.append(Download(request.path, request.headers.get("Authorization")))
+        await self._record("file.download", {"path": request.path})
+        file = self.shared.get(request.match_info["team_file"].rpartition("-")[2])
+        if file is None:
+            return web.Response(status=404, text="file not found")
+        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+            return web.Response(status=302, headers={"Location": "https://example.slack.com/?redir=login"})
+        if file.redirect_to is not None:
+            return web.Response(status=302, headers={"Location": file.redirect_to})
+        return web.Response(body=file.content, content_type="application/octet-stream")
+
     def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
 
@@ -404,6 +468,21 @@ def event_callback(event: dict[str, Any], *, event_id: str | None = None) -> dic
 def direct_message(user: str, text: str, **extra: Any) -> dict[str, Any]:
     event = {"type": "message", "channel_type": "im", "channel": "D" + user, "user": user, "text": text,
              "ts": f"{time.time():.6f}", **extra}  # fmt: skip
+    return event_callback(event)
+
+
+def file_share(
+    user: str, file: dict[str, Any], *, channel: str | None = None, text: str = ""
+) -> dict[str, Any]:
+    """A person drops a file into the DM with the bot (or, with `channel`, into a channel): the recorded
+    payloads/event_message_file_share_im.json (or _channel.json) with this user, file and channel."""
+    where = "im" if channel is None else "channel"
+    recorded = json.loads((PAYLOADS / f"event_message_file_share_{where}.json").read_text(encoding="utf-8"))
+    event = copy.deepcopy(recorded["event"])
+    ts = f"{time.time():.6f}"
+    event.update(user=user, channel=channel or "D" + user, files=[file], text=text, ts=ts, event_ts=ts)
+    event.pop("blocks", None)
+    event.pop("client_msg_id", None)
     return event_callback(event)
 
 

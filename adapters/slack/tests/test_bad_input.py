@@ -124,7 +124,7 @@ def live_markup(call_params: dict) -> list[str]:
 @pytest.mark.parametrize(
     "question",
     ["<!channel> hva er dette", "<!subteam^S0614TZR7|@arkivet> kan dere se", "se <https://evil.example|her>",
-     "enhet <!here>", "til <!everyone> og <mailto:a@b.no|dere>"],
+     "enhet <!here>", "vis <!everyone> og <mailto:a@b.no|dere>"],
 )  # fmt: skip
 async def test_what_a_person_wrote_is_never_posted_live_by_the_bot(
     question: str, server: Server, fake_slack: FakeSlack

@@ -44,7 +44,7 @@ def test_the_manifest_asks_for_the_scopes_and_events_the_features_need() -> None
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert scopes == {
         "app_mentions:read", "chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email",
-        "files:write",
+        "files:read", "files:write",
     }  # fmt: skip
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",

@@ -3,6 +3,9 @@
 The connector accepts what the bot calls: POST /v3/conversations (create a 1:1), POST
 /v3/conversations/{id}/activities[/{replyToId}] (send, reply) and GET /v3/conversations/{id}/members/{userId}
 (member look-up). It records every call and can be told to answer 429, 403 or anything else.
+
+It is also the OneDrive/SharePoint host of files uploaded in a personal chat: `share_file` gives the
+attachment Teams sends, whose pre-authenticated `downloadUrl` serves the bytes to whoever holds it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import itertools
 import json
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +54,15 @@ class Call:
 
 
 @dataclass
+class Download:
+    """A request for an uploaded file: which path, and the Authorization header it came with (there should
+    be none: the downloadUrl is pre-authenticated)."""
+
+    path: str
+    authorization: str | None
+
+
+@dataclass
 class Failure:
     pattern: re.Pattern[str]
     status: int
@@ -61,6 +74,8 @@ class FakeConnector:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.members: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # uploaded files by their tempauth: (name, bytes)
+        self.downloads: list[Download] = []
         self._failures: list[Failure] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
@@ -75,6 +90,24 @@ class FakeConnector:
             "userPrincipalName": upn or email, "tenantId": TENANT,
         }  # fmt: skip
 
+    def share_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file uploaded in the personal chat: the `file.download.info` attachment as Teams sends it, its
+        `downloadUrl` on this fake (pre-authenticated by the `tempauth` in it, as SharePoint's are)."""
+        unique, tempauth = str(uuid.uuid4()).upper(), uuid.uuid4().hex
+        self.files[tempauth] = (name, content)
+        return {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "contentUrl": f"{self.url}personal/ark_k_no/Documents/Microsoft Teams-chatfiler/{name}",
+            "name": name,
+            "content": {
+                "downloadUrl": f"{self.url}personal/ark_k_no/_layouts/15/download.aspx"
+                f"?UniqueId={unique}&Translate=false&tempauth={tempauth}&ApiVersion=2.0",
+                "uniqueId": unique,
+                "fileType": name.rsplit(".", 1)[-1].lower(),
+                "etag": f'"{{{unique}}},1"',
+            },
+        }
+
     def fail(self, path: str, status: int, *, times: int = 1, retry_after: str | None = None) -> None:
         """The next `times` calls whose path matches the regex `path` get `status`."""
         headers = {"Retry-After": retry_after} if retry_after is not None else {}
@@ -86,6 +119,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
         app.router.add_get("/v3/conversations/{conversation}/members/{user}", self._member)
+        app.router.add_get("/personal/{owner}/_layouts/15/download.aspx", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -151,6 +185,15 @@ class FakeConnector:
         if failed := await self._record(request):
             return failed
         return web.json_response({"id": f"m-{next(self._ids)}"})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        self.downloads.append(Download(request.path_qs, request.headers.get("Authorization")))
+        async with self._arrived:
+            self._arrived.notify_all()
+        found = self.files.get(request.query.get("tempauth", ""))
+        if found is None:
+            return web.json_response({"error": {"code": "accessDenied"}}, status=401)
+        return web.Response(body=found[1], content_type="application/octet-stream")
 
     async def _member(self, request: web.Request) -> web.Response:
         if failed := await self._record(request):
