@@ -31,6 +31,12 @@ def contacts_phrase(settings: Settings, texts: Texts) -> str:
     return ", ".join(names[:-1]) + f" {texts('nudges.or')} " + names[-1]
 
 
+def signature(settings: Settings, texts: Texts) -> dict[str, str]:
+    """How every reminder ends, in chat and by e-mail: «Vennlig hilsen» and the archive's name."""
+    name = settings.archive_name or texts("nudges.archive", organisation=settings.organisation_name)
+    return {"sign_off": texts("nudges.sign_off"), "archive_name": name}
+
+
 def plan_table(plan: Plan, texts: Texts, marked: set[str] | None = None) -> Table:
     return procedure_table(plan.table, texts, marked)
 
@@ -53,8 +59,7 @@ def plan_values(
         "guide": guide_url or texts("nudges.guide_in_chat"),
         "contacts": contacts_phrase(settings, texts),
         "previous_date": plan.table.period.previous.as_of if plan.table.period.previous else None,
-        "sign_off": texts("nudges.sign_off"),
-        "archive_name": settings.archive_name or texts("nudges.archive"),
+        **signature(settings, texts),
     }
     leaders = sum(1 for m in plan.messages if m.kind == Kind.LEDER)
     out = []

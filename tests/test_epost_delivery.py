@@ -202,3 +202,16 @@ def test_every_e_mail_speaks_the_archives_language(loaded, smtp, language, saksb
     for seen in everything(smtp):
         assert "Hei" not in seen["text"] or language == "nn"  # no Bokmål greeting left in English
         assert "påminnelse" not in seen["text"] + seen["html"]  # nor Bokmål words in Nynorsk or English
+
+
+def test_e_mails_give_ages_in_words_spare_a_leader_with_none_and_are_signed_by_the_archive(loaded, smtp):
+    bot = bot_for(loaded)
+    run(bot, {"epost": make_sender(smtp.env())})
+    unni = mail_parts(smtp.to(UNNI)[0])
+    assert "2019/700-1 (01.01.2018, 714 dager)" in unni["text"] and ">714 dager</td>" in unni["html"]
+    assert "Vennlig hilsen\nArkivet i kommunen" in unni["text"].replace("\r\n", "\n")
+    assert "Vennlig hilsen<br>Arkivet i kommunen" in unni["html"]
+    siri = mail_parts(smtp.to("siri.kvam@kommune.no")[0])  # leads SKOLE, which has none
+    for part in (siri["text"], siri["html"]):
+        assert "avskrives snarest" not in part
+        assert "Enheten din har ingen restanser i lista per 16.12.2019. Takk for innsatsen!" in part

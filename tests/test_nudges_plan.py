@@ -108,5 +108,5 @@ def test_messages_in_nynorsk_and_english(cli, loaded, monkeypatch, language, phr
 def test_text_plan_previews_every_message(cli, loaded):
     result = cli("--db", loaded, "nudges", "plan", "--date", "2019-12-17")
     assert result.code == 0
-    assert "1 saksbehandlere, 3 ledere, 1 i arkivet" in result.out
+    assert "1 saksbehandler, 3 ledere, 1 i arkivet" in result.out
     assert "Kan ikke nås: XYZ (31)" in result.out

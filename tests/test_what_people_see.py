@@ -127,7 +127,7 @@ def test_every_languages_command_words_work_in_every_language(shown_in):
     """The names and examples each language shows parse to their command whatever the configured language."""
     registry = build_registry()
     texts = Texts(shown_in)
-    for command in registry.commands:
+    for command in (c for c in registry.commands if c.aliases):  # some commands only buttons reach
         for words in (command.name(texts), *command.examples(texts)):
             parsed = registry.parse(words)
             assert parsed is not None and parsed.command.id == command.id, (shown_in, words)
@@ -144,7 +144,7 @@ def test_what_left_the_list_is_said_in_full(cli, sqlite_url, directory_files, tm
     for args in (
         ("directory", "import", *directory_files),
         ("import", write_csv(tmp_path / "nov.csv", nov), "--as-of", "13.11.2019"),
-        ("import", write_csv(tmp_path / "des.csv", dec), "--as-of", "16.12.2019"),
+        ("import", write_csv(tmp_path / "des.csv", dec), "--as-of", "16.12.2019", "--confirm"),
     ):
         assert cli("--db", sqlite_url, *args).code == 0
     out = shell(sqlite_url, "UKA", ["mine restanser"], tmp_path)
@@ -167,7 +167,7 @@ def test_without_write_off_dates_the_bot_does_not_guess_what_was_written_off(
     for args in (
         ("directory", "import", *directory_files),
         ("import", write_csv(tmp_path / "nov.csv", nov), "--as-of", "13.11.2019"),
-        ("import", write_csv(tmp_path / "des.csv", dec), "--as-of", "16.12.2019"),
+        ("import", write_csv(tmp_path / "des.csv", dec), "--as-of", "16.12.2019", "--confirm"),
     ):
         assert cli("--db", sqlite_url, *args).code == 0
     out = ask(sqlite_url, "UKA", "mine restanser", tmp_path)
@@ -213,7 +213,7 @@ def test_reminders_are_signed_with_the_archives_name(scenario_db, tmp_path):
     plan = run_restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17", tmp_path=tmp_path
     ).stdout
-    assert plan.count("Vennlig hilsen\nArkivet\n") == 4  # UKA and the three leaders
+    assert plan.count("Vennlig hilsen\nArkivet i kommunen\n") == 4  # UKA and the three leaders
     named = run_restansebot(
         "--db", scenario_db, "nudges", "plan", "--date", "2019-12-17",
         tmp_path=tmp_path, env={"RESTANSEBOT_ARCHIVE_NAME": "Arkivet i Testkommune", "RESTANSEBOT_LANGUAGE": "nn"},

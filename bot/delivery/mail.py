@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.delivery.port import Mail, Picture
-from bot.nudge_texts import plan_values
+from bot.nudge_texts import plan_values, signature
 from bot.plaintext import table_lines
 from bot.texts import Texts
 from restanse_core.guide import Guide
@@ -26,6 +26,7 @@ def mail_values(settings: Settings, texts: Texts) -> dict[str, Any]:
     return {
         "lang": texts.language,
         "organisation": settings.organisation_name,
+        **signature(settings, texts),
     }
 
 

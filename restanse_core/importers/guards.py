@@ -15,6 +15,7 @@ from enum import StrEnum
 from restanse_core.errors import ImportWarning, UserError, shown
 from restanse_core.model import Snapshot
 from restanse_core.settings import ABSENT_COLUMNS
+from restanse_core.words import plural
 
 
 class Check(StrEnum):
@@ -166,7 +167,7 @@ def size_checks(
     return [
         ImportWarning(
             Check.SHRUNK,
-            f"Lista har {restanser} restanser, færre enn {round(min_share * 100)} % av de {previous_count} "
+            f"Lista har {plural(restanser, 'restanse', 'restanser')}, færre enn {round(min_share * 100)} % av de {previous_count} "
             f"i forrige liste per {previous.as_of:%d.%m.%Y}. Er hele lista med?",
         )
     ]

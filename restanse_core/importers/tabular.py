@@ -175,7 +175,7 @@ def unreadable_table(name: str, exc: Exception, header_line: int = 1) -> UserErr
     if quote:
         line = header_line + int(quote.group(1)) + 1  # pandas counts the lines after the header from 0
         return UserError(
-            f'{name} kan ikke leses som en tabell: et anførselstegn («"») på linje {line} blir aldri lukket. '
+            f'{name} kan ikke leses som en tabell: et anførselstegn (") åpnes på rad {line} og lukkes aldri. '
             "Er fila avkuttet? Ingenting er lagret."
         )
     return UserError(
