@@ -39,7 +39,7 @@ def test_help_is_norwegian_through_and_through(tmp_path):
         ),
         (("ask",), "restansebot ask: du må oppgi --as, TEKST"),
         (("snapshots", "prune", "--months", "tre"), "--months: «tre» er ikke et heltall"),
-        (("rapport",), "KOMMANDO: «rapport» finnes ikke; velg mellom db, report, "),
+        (("rapport",), "KOMMANDO: «rapport» finnes ikke; velg mellom db, import, directory, report, "),
         (("report", "--as-of"), "--as-of: mangler en verdi"),
         (("report", "--bogus"), "restansebot: forstår ikke --bogus"),
     ],
