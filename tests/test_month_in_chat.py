@@ -462,6 +462,15 @@ def test_the_arkiv_updates_the_people_from_slack(archive, sqlite_url: str, tmp_p
     people, changes = directory_now(sqlite_url)
     assert "NYS" in people and "S05" not in people
     assert changes[-1] == ("people", "personer.csv", "ARK via slack:UARK")
+    history = run_restansebot(
+        "--db", sqlite_url, "directory", "history", tmp_path=tmp_path,
+        env={"RESTANSEBOT_NOW": UPLOADED, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert history.returncode == 0, history.stderr
+    newest = history.stdout.splitlines()[2]  # under the headings and the rule, newest first
+    assert "16.12.2019 14:00" in newest and "personer.csv" in newest and "ARK via slack:UARK" in newest, (
+        newest
+    )
 
 
 @pytest.mark.slow

@@ -136,9 +136,13 @@ def record_directory_change(
 
 def directory_changes(conn: Connection) -> list[DirectoryChange]:
     """Every change of the directory, newest first."""
-    rows = conn.execute(select(DirectoryChangeRow).order_by(DirectoryChangeRow.id.desc())).scalars()
+    table = DirectoryChangeRow.__table__  # rows, not ORM objects: this is a Core connection
+    rows = conn.execute(select(table).order_by(table.c.id.desc())).mappings()
     return [
-        DirectoryChange(r.kind, r.file_name, r.checksum, r.changed_by, r.changed_at, r.count) for r in rows
+        DirectoryChange(
+            r["kind"], r["file_name"], r["checksum"], r["changed_by"], r["changed_at"], r["count"]
+        )
+        for r in rows
     ]
 
 
