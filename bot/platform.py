@@ -24,19 +24,17 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
-from bot.delivery.port import Sender
-from restanse_core.clock import Clock
-from restanse_core.settings import Settings
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # all of them, so that finding the adapters (the CLI's parser) loads no more than this
     from aiohttp import web
+    from sqlalchemy import Engine
 
     from bot.delivery.outbox import Outbox
+    from bot.delivery.port import Sender
     from bot.delivery.runner import Deliveries
     from bot.scheduler import NudgeScheduler
     from bot.service import Restansebot
+    from restanse_core.clock import Clock
+    from restanse_core.settings import Settings
 
 GROUP = "restansebot.adapters"
 log = logging.getLogger("restansebot.platform")

@@ -22,24 +22,8 @@ from pydantic_settings import (
 )
 
 from restanse_core.errors import UserError, shown
+from restanse_core.fields import FIELDS
 
-FIELDS = (
-    "id",
-    "saksnr",
-    "doknr",
-    "type",
-    "dato",
-    "dokdato",
-    "tittel",
-    "offentlig_tittel",
-    "saksbehandler",
-    "enhet",
-    "tilgangskode",
-    "avsender",
-    "forfall",
-    "avskrevet_dato",
-    "avskrivningsmaate",
-)
 ABSENT_COLUMNS = ("saksbehandler", "type", "dato")
 """Columns an archive's export may really lack (listed in `absent_columns`); any other is asked for."""
 

@@ -1,4 +1,8 @@
-"""The terminal as a chat platform: `restansebot ask`, `restansebot shell` and `restansebot demo`."""
+"""The terminal as a chat platform: `restansebot ask`, `restansebot shell` and `restansebot demo`.
+
+Every `restansebot` command imports this module to build its parser, so what only the chat needs (the
+renderer, uploads, the settings) is imported where it is used.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,13 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from adapters.console.buttons import Buttons
-from adapters.console.render import render
-from bot.replies import Answer, Paragraph, Place, Reply
-from bot.uploads import Incoming, Uploads, refusal
 from restanse_core.errors import UserError
-from restanse_core.model import Rolle
-from restanse_core.settings import default_data_dir
 from restanse_core.words import plural
 
 if TYPE_CHECKING:
+    from adapters.console.buttons import Buttons
     from bot.cli.context import Cli
+    from bot.replies import Reply
     from bot.service import Restansebot
     from restanse_core.demo import DemoInfo
     from restanse_core.model import Person
@@ -52,6 +52,9 @@ def _person(bot: Restansebot, initials: str) -> Person | None:
 
 def _say(bot: Restansebot, text: str, asker: Person | None, console: Console, buttons: Buttons) -> None:
     """The answer to a line typed, or the press of the button the line names («vis flere»)."""
+    from adapters.console.render import render
+    from bot.replies import Answer, Place
+
     button = buttons.pressed(text)
     if (match := LOAD.match(text)) is not None:  # the terminal's way of dropping a file into the chat
         answer = Answer(_load(bot, Path(match.group(1).strip().strip("'\"")).expanduser(), asker))
@@ -68,6 +71,9 @@ LOAD = re.compile(r"^\s*(?:last inn|les inn|load)\s+(.+)$", re.IGNORECASE)
 
 def _load(bot: Restansebot, path: Path, asker: Person | None) -> Reply:
     """`last inn FIL`: the file read and previewed as if dropped into the 1:1 chat."""
+    from bot.replies import Paragraph, Place, Reply
+    from bot.uploads import Incoming, Uploads, refusal
+
     refused = refusal(bot, asker, Place.DIRECT)
     if refused is not None or asker is None:
         return refused or Reply()
@@ -79,10 +85,14 @@ def _load(bot: Restansebot, path: Path, asker: Person | None) -> Reply:
 
 
 def buttons_file() -> Path:
+    from restanse_core.settings import default_data_dir
+
     return default_data_dir() / "terminal-buttons.json"
 
 
 def ask(cli: Cli, args: argparse.Namespace) -> int:
+    from adapters.console.buttons import Buttons
+
     bot = cli.bot
     buttons = Buttons(bot)
     buttons.load(buttons_file(), cli.settings.database_url, args.as_)
@@ -92,6 +102,8 @@ def ask(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def run_shell(bot: Restansebot, initials: str) -> int:
+    from adapters.console.buttons import Buttons
+
     console = Console(highlight=False, soft_wrap=True)
     asker = _person(bot, initials)
     buttons = Buttons(bot)
@@ -125,6 +137,7 @@ def shell(cli: Cli, args: argparse.Namespace) -> int:
 def demo_hint(cli: Cli, info: DemoInfo, person: Person, given_db: str | None, chatting: bool) -> str:
     """What the demo holds, who you chat as, one sentence per other role, and where its database is."""
     from restanse_core.demo import DEMO_CASE_OFFICER
+    from restanse_core.model import Rolle
 
     bot = cli.bot
     led = bot.org.units_led_by(person.initials)

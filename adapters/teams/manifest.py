@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.commands import build_registry
-from bot.texts import Texts
+if TYPE_CHECKING:
+    from bot.texts import Texts
 
 MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifests" / "teams"
 SCHEMA_URL = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.30/MicrosoftTeams.schema.json"
@@ -32,6 +32,8 @@ def app_version() -> str:
 
 
 def _commands(texts: Texts) -> list[dict[str, str]]:
+    from bot.commands import build_registry  # not when `restansebot --help` builds the parser
+
     registry = build_registry()
     out = []
     for command_id in MAIN_COMMANDS:
@@ -97,6 +99,8 @@ def build_manifest(
 
 
 def placeholder_manifest() -> dict[str, Any]:
+    from bot.texts import Texts
+
     return build_manifest(
         app_id=PLACEHOLDER_ID, bot_id=PLACEHOLDER_ID, public_url=PLACEHOLDER_URL, texts=Texts("nb")
     )

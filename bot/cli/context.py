@@ -1,4 +1,8 @@
-"""What every CLI command shares: the house built through the composition root, dates, output formats."""
+"""What every CLI command shares: the house built through the composition root, dates, output formats.
+
+Light on purpose: every command's parser is built from here, so the house (SQLAlchemy, the bot, the
+platforms) is imported only when a command first asks for it.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from sqlalchemy import Engine
 
-from bot.bootstrap import Platforms, bootstrap
-from bot.platform import Runtime
-from bot.service import Restansebot
 from restanse_core.clock import Clock, default_clock, today
 from restanse_core.errors import UserError
-from restanse_core.settings import Settings, load_settings
-from restanse_core.store import repository
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.bootstrap import Platforms
+    from bot.platform import Runtime
+    from bot.service import Restansebot
+    from restanse_core.settings import Settings
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -45,6 +51,8 @@ class Cli:
 
     @cached_property
     def settings(self) -> Settings:
+        from restanse_core.settings import load_settings
+
         overrides: dict[str, Any] = {}
         if self.args.db:
             overrides["database_url"] = self.args.db
@@ -53,10 +61,14 @@ class Cli:
     @cached_property
     def runtime(self) -> Runtime:
         """The house without the platforms (answering, reports, imports)."""
+        from bot.bootstrap import bootstrap
+
         return bootstrap(self.settings, clock=self.clock)
 
     def with_platforms(self, platforms: Platforms, **options: Any) -> Runtime:
         """The house with the configured platforms: their senders (`nudges send`) or the server (`serve`)."""
+        from bot.bootstrap import bootstrap
+
         return bootstrap(self.settings, platforms=platforms, clock=self.clock, **options)
 
     def use_database(self, url: str) -> None:
@@ -84,6 +96,7 @@ def no_list(cli: Cli, as_of: date | None = None) -> UserError:
     """Why there is no list to work from: none that early (and which is the first), or none at all yet — and
     then, if the demo has been tried, that the demo's lists are in a database of its own."""
     from restanse_core.demo import demo_database_url
+    from restanse_core.store import repository
 
     with cli.engine.connect() as conn:
         snapshots = repository.list_snapshots(conn)

@@ -1,4 +1,7 @@
-"""The archive's data: database, import of the month's list, the directory, reports, stored lists."""
+"""The archive's data: database, import of the month's list, the directory, reports, stored lists.
+
+The commands import the core inside, so that building the parser (and `--help`) loads none of it.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,17 @@ import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli import imports
 from bot.cli.context import Cli, dump_json, err, no_list, out, parse_day
-from bot.plaintext import table_lines
-from bot.replies import Table
-from bot.spreadsheet import write_csv
-from bot.unit_table import procedure_table
-from restanse_core import reports
 from restanse_core.clock import OSLO
 from restanse_core.errors import UserError
-from restanse_core.model import Organisation
-from restanse_core.store import repository
 from restanse_core.words import plural
+
+if TYPE_CHECKING:
+    from restanse_core import reports
+    from restanse_core.model import Organisation
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -65,6 +66,11 @@ def db_upgrade(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def report_command(cli: Cli, args: argparse.Namespace) -> int:
+    from bot.plaintext import table_lines
+    from bot.unit_table import procedure_table
+    from restanse_core import reports
+    from restanse_core.store import repository
+
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of, args.compare)
         if period is None:
@@ -110,6 +116,8 @@ def report_command(cli: Cli, args: argparse.Namespace) -> int:
 
 def report_csv(table: reports.UnitTable) -> str:
     """The text report's columns in its order, the dates as headings, the sum row last (for Norwegian Excel)."""
+    from bot.spreadsheet import write_csv
+
     period = table.period
     dates = [*([period.previous.as_of] if period.previous else []), period.current.as_of]
     header = ["enhet", "navn", *(f"{d:%d.%m.%Y}" for d in dates)]
@@ -131,6 +139,8 @@ def comparison_note(cli: Cli, period: reports.Period, compare: date | None) -> s
             f"bygger på ({current:%d.%m.%Y}). Velg en tidligere dato med --compare."
         )
     if compare is not None:
+        from restanse_core.store import repository
+
         with cli.engine.connect() as conn:
             first = repository.list_snapshots(conn)[0].as_of
         return (
@@ -142,6 +152,8 @@ def comparison_note(cli: Cli, period: reports.Period, compare: date | None) -> s
 
 def rollup_lines(org: Organisation, table: reports.UnitTable) -> list[str]:
     """«SKOLE med underenheter: 48 (forrige 33)» for every unit with units below it."""
+    from restanse_core import reports
+
     now = reports.Counter({u.code: u.count for u in table.lines})
     before = reports.Counter({u.code: u.previous or 0 for u in table.lines})
     lines = []
@@ -154,6 +166,11 @@ def rollup_lines(org: Organisation, table: reports.UnitTable) -> list[str]:
 
 
 def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
+    from bot.plaintext import table_lines
+    from bot.replies import Table
+    from restanse_core import reports
+    from restanse_core.store import repository
+
     with cli.engine.connect() as conn:
         snapshots = repository.list_snapshots(conn)
         counts = {s.id: sum(reports.unit_counts(conn, s.id).values()) for s in snapshots}
@@ -178,6 +195,8 @@ def snapshots_list(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def snapshots_prune(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.store import repository
+
     months = args.months or cli.settings.retention_months
     cutoff = cli.today() - timedelta(days=round(months * 30.44))
     daily_cutoff = cli.today() - timedelta(days=cli.settings.daily_retention_days)

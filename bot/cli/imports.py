@@ -7,23 +7,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from typing import TYPE_CHECKING
 
 from bot.cli.context import Cli, out, parse_day
-from bot.plaintext import table_lines
 from bot.platform import adapters
-from bot.replies import Table
 from restanse_core.clock import OSLO
 from restanse_core.errors import ConfirmationNeeded, ImportRefused, UserError
-from restanse_core.importers import ImportSummary, ListNeedsConfirmation, import_snapshot
-from restanse_core.importers.directory import import_directory
-from restanse_core.importers.guards import AmbiguousColumns, MissingColumn
-from restanse_core.importers.source import Limits
-from restanse_core.settings import FIELDS
-from restanse_core.store import repository
+from restanse_core.fields import FIELDS
 from restanse_core.words import plural
+
+if TYPE_CHECKING:
+    from restanse_core.importers import ImportSummary
+
+# The importers (pandas) are imported by the commands that read a file, not when the parser is built.
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -84,6 +80,9 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def import_hint(exc: UserError) -> str | None:
     """What the person can do about the refusal with this command's options."""
+    from restanse_core.importers import ListNeedsConfirmation
+    from restanse_core.importers.guards import AmbiguousColumns, MissingColumn
+
     if isinstance(exc, ListNeedsConfirmation):
         hints = [
             f"Heter kolonnen for {w.field} noe annet, angi den med --column {w.field}=OVERSKRIFT. "
@@ -102,6 +101,11 @@ def import_hint(exc: UserError) -> str | None:
 
 
 def import_command(cli: Cli, args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from restanse_core.importers import import_snapshot
+
     mapping = _mapping(args.column)
     err = Console(stderr=True)
     with Progress(
@@ -186,6 +190,9 @@ def _short_list(items: list[str], n: int = 30) -> str:
 
 
 def directory_import(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.importers.directory import import_directory
+    from restanse_core.importers.source import Limits
+
     paths: list[Path] = args.files
     try:
         files = import_directory(
@@ -217,6 +224,10 @@ def directory_import(cli: Cli, args: argparse.Namespace) -> int:
 
 def directory_history(cli: Cli, args: argparse.Namespace) -> int:
     """Who changed the directory, when, from which file."""
+    from bot.plaintext import table_lines
+    from bot.replies import Table
+    from restanse_core.store import repository
+
     with cli.engine.connect() as conn:
         changes = repository.directory_changes(conn)
     if not changes:

@@ -4,23 +4,18 @@ and what became of them."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 import sys
+from typing import TYPE_CHECKING
 
-from bot.bootstrap import Platforms
 from bot.cli.context import Cli, dump_json, no_list, out, parse_day
-from bot.delivery.deliver import deliver_period
 from bot.delivery.model import PLANNED, MessageKind, Status
-from bot.delivery.outbox import Outbox
-from bot.delivery.period import build_period, plan_into_outbox
-from bot.delivery.report import delivery_report
-from bot.nudge_texts import render_plan
-from restanse_core import reports
 from restanse_core.errors import UserError
-from restanse_core.planning import plan_for_period
-from restanse_core.store import repository
 from restanse_core.words import plural
+
+if TYPE_CHECKING:
+    from bot.delivery.outbox import Outbox
+
+# The delivery and planning modules are imported by the commands, not when the parser is built.
 
 KINDS = [k.value for k in PLANNED]
 
@@ -57,6 +52,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def send(cli: Cli, args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from bot.bootstrap import Platforms
+    from bot.delivery.deliver import deliver_period
+    from bot.delivery.period import plan_into_outbox
+    from bot.delivery.report import delivery_report
+
     today = cli.today()
     kinds = args.only
     if args.dry_run:
@@ -101,6 +104,8 @@ def send(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
+    from bot.delivery.period import build_period
+
     built = build_period(cli.bot, args.as_of, cli.today())
     if built is None:
         raise no_list(cli, args.as_of)
@@ -129,6 +134,8 @@ def _dry_run(cli: Cli, outbox: Outbox, args: argparse.Namespace) -> int:
 
 
 def status(cli: Cli, args: argparse.Namespace) -> int:
+    from bot.delivery.report import delivery_report
+
     outbox = cli.runtime.outbox
     period = outbox.get_period(args.period) if args.period else outbox.latest_period()
     if period is None:
@@ -139,6 +146,11 @@ def status(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def plan(cli: Cli, args: argparse.Namespace) -> int:
+    from bot.nudge_texts import render_plan
+    from restanse_core import reports
+    from restanse_core.planning import plan_for_period
+    from restanse_core.store import repository
+
     send_date = args.date or cli.today()
     with cli.engine.connect() as conn:
         period = reports.choose_period(conn, args.as_of, monthly=True)

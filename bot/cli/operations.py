@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
-from bot.bootstrap import Platforms
 from bot.cli.context import Cli, out
-from bot.doctor import Severity, run_checks
 from bot.platform import adapters
 from restanse_core.errors import UserError
 from restanse_core.words import plural
@@ -33,6 +30,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def serve(cli: Cli, args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.bootstrap import Platforms
+
     runtime = cli.with_platforms(Platforms.SERVE, host=args.host, port=args.port, options=vars(args))
     assert runtime.app is not None
     out.print(
@@ -49,13 +48,15 @@ def serve(cli: Cli, args: argparse.Namespace) -> int:
     return 0
 
 
-MARKS = {Severity.BLOCKING: "✗", Severity.WARNING: "!", Severity.OK: "✓"}
-
-
 def doctor(cli: Cli, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.doctor import Severity, run_checks
+
+    marks = {Severity.BLOCKING: "✗", Severity.WARNING: "!", Severity.OK: "✓"}
     findings = asyncio.run(run_checks(cli.settings, cli.clock))
     for finding in findings:
-        out.print(f"{MARKS[finding.severity]} {finding.message}", markup=False)
+        out.print(f"{marks[finding.severity]} {finding.message}", markup=False)
         if finding.fix:
             out.print(f"    → {finding.fix}", markup=False)
     blocking = sum(1 for f in findings if f.severity is Severity.BLOCKING)

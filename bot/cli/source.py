@@ -4,19 +4,20 @@ person's behalf), with the write-off log for the arkiv. The chat's «oppdater» 
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli.context import Cli, err, out
-from bot.sources import build_source, sent_lists
 from restanse_core.clock import OSLO
 from restanse_core.errors import UserError
-from restanse_core.sources.port import RestanseSource
-from restanse_core.sources.sync import SyncResult, cancel_held, run_sync, save_held
-from restanse_core.sources.writeoff import Status, write_off
-from restanse_core.store import live
+
+if TYPE_CHECKING:
+    from restanse_core.sources.port import RestanseSource
+    from restanse_core.sources.sync import SyncResult
+
+# The records system's port, the sync and the write-off are imported by the commands that use them, not
+# when the parser is built.
 
 T = TypeVar("T")
 STATUS_WORDS = {
@@ -52,6 +53,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _with_source(cli: Cli, work: Callable[[RestanseSource], Awaitable[T]]) -> T:
+    import asyncio
+
+    from bot.sources import build_source
+
     source = build_source(cli.settings, cli.runtime.env)
 
     async def run() -> T:
@@ -64,6 +69,8 @@ def _with_source(cli: Cli, work: Callable[[RestanseSource], Awaitable[T]]) -> T:
 
 
 def sync_now(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.sources.sync import run_sync
+
     engine, settings, clock = cli.engine, cli.settings, cli.clock
     result = _with_source(
         cli, lambda source: run_sync(engine, source, settings, clock, started_by=f"cli:{cli.user}")
@@ -99,6 +106,8 @@ def print_sync(result: SyncResult) -> None:
 
 
 def sync_status(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.store import live
+
     with cli.engine.connect() as conn:
         runs = live.recent_runs(conn)
         held = live.held_run(conn)
@@ -123,6 +132,8 @@ def sync_status(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def sync_save(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.sources.sync import save_held
+
     engine, settings, clock = cli.engine, cli.settings, cli.clock
 
     async def save(source: RestanseSource) -> SyncResult:
@@ -133,6 +144,8 @@ def sync_save(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def sync_cancel(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.sources.sync import cancel_held
+
     run = cancel_held(cli.engine, cli.clock, cancelled_by=f"cli:{cli.user}")
     out.print(
         f"Lista per {run.as_of:%d.%m.%Y} som ble holdt tilbake er forkastet. Den forrige gjelder fortsatt."
@@ -141,6 +154,9 @@ def sync_cancel(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def avskriv(cli: Cli, args: argparse.Namespace) -> int:
+    from bot.sources import sent_lists
+    from restanse_core.sources.writeoff import Status, write_off
+
     person = cli.bot.person(args.som)
     if person is None:
         raise UserError(f"Finner ingen person med initialene «{args.som}» i katalogen.")
@@ -172,6 +188,8 @@ def avskriv(cli: Cli, args: argparse.Namespace) -> int:
 
 
 def avskrivinger(cli: Cli, args: argparse.Namespace) -> int:
+    from restanse_core.store import live
+
     since = cli.clock.now() - timedelta(days=args.dager)
     with cli.engine.connect() as conn:
         entries = live.writeoff_log(conn, since)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from restanse_core.settings import FIELDS
+from restanse_core.fields import FIELDS
 from restanse_core.words import normalise_heading
 
 KNOWN_HEADINGS: dict[str, tuple[str, ...]] = {
