@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-
 from bot import reply_json
 from bot.delivery.mail import mail_values, render_mail
 from bot.delivery.model import MessageKind
@@ -32,6 +29,8 @@ from restanse_core.settings import Settings
 from restanse_core.store import repository
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     from bot.data import BotData
 
 log = logging.getLogger("restansebot.scheduler")
@@ -43,6 +42,8 @@ def send_moment(imported_at: datetime, settings: Settings, calendar: WorkCalenda
     imported = imported_at.astimezone(OSLO)
     hour, minute = (int(x) for x in settings.send_time.split(":"))
     if settings.schedule:
+        from apscheduler.triggers.cron import CronTrigger  # here, not at start-up: only `schedule` needs it
+
         fire = CronTrigger.from_crontab(settings.schedule, timezone=OSLO).get_next_fire_time(None, imported)
         assert fire is not None
         if settings.schedule_working_day and not calendar.is_working_day(fire.date()):
@@ -199,6 +200,8 @@ class NudgeScheduler:
         return f"Neste utsending: {moment:%d.%m.%Y kl. %H:%M} (lista per {newest.as_of:%d.%m.%Y})."
 
     def start(self) -> AsyncIOScheduler:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         scheduler = AsyncIOScheduler(timezone=OSLO)
         scheduler.add_job(
             self.tick,

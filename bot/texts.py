@@ -5,14 +5,15 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from restanse_core.calendar import long_date, short_date
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# Babel and Jinja2 are imported where they are used: most answers are phrases from the catalogue, and a
+# CLI command should not pay for the templates' engine at start-up.
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("nb", "nn", "en")
@@ -72,6 +73,8 @@ class Texts:
 
     def plural(self, key: str, n: int, **values: Any) -> str:
         """The phrase `key.one` or `key.other` (the language's plural rule, from CLDR) with `n` filled in."""
+        from babel import Locale
+
         form = Locale.parse(BABEL_LOCALE[self.language]).plural_form(n)
         chosen = f"{key}.{form}" if self.has(f"{key}.{form}") else f"{key}.other"
         return self(chosen, n=n, **values)
@@ -86,10 +89,14 @@ class Texts:
 
     def number(self, n: int) -> str:
         """«1 232» in Norwegian, «1,232» in English."""
+        from babel.numbers import format_decimal
+
         return format_decimal(n, locale=BABEL_LOCALE[self.language])
 
     def month(self, day: Any) -> str:
         """«november 2026»."""
+        from babel.dates import format_date
+
         return format_date(day, format="LLLL y", locale=BABEL_LOCALE[self.language])
 
     @property
@@ -103,6 +110,8 @@ def _is_html(name: str | None) -> bool:
 
 @lru_cache(maxsize=16)
 def _environment(language: str, template_dir: Path | None) -> Environment:
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
     loaders = []
     if template_dir is not None:  # the archive's own templates win
         loaders += [FileSystemLoader(str(template_dir / language)), FileSystemLoader(str(template_dir))]

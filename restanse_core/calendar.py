@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=64)
 def _public_holidays(year: int) -> frozenset[date]:
+    # Imported on the first question about a working day, not with the module: every reply formats dates with
+    # this module, and loading holidays' calendars costs a CLI command a noticeable part of its start-up.
+    import holidays
+
     # holidays' Norway counts every Sunday as a holiday unless told otherwise; weekends are handled below.
     return frozenset(holidays.country_holidays("NO", years=year, include_sundays=False).keys())
 

@@ -113,11 +113,16 @@ def _applied(engine: Engine) -> set[str]:
 
 
 def pending_migrations(engine: Engine, branches: Sequence[Path] = ()) -> set[str]:
-    """The head revisions the database has not reached (empty when the schema is current)."""
+    """The head revisions the database has not reached (empty when the schema is current).
+
+    As in `migrate`, a current schema is told without loading alembic; anything else alembic works out."""
+    folders = [MIGRATIONS / "versions", *branches]
+    if _applied(engine) == _heads(folders):
+        return set()
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(_alembic_config([MIGRATIONS / "versions", *branches]))
+    script = ScriptDirectory.from_config(_alembic_config(folders))
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return set(script.get_heads()) - current
