@@ -13,14 +13,17 @@ from collections.abc import Mapping
 from datetime import date
 from importlib.metadata import entry_points
 from types import ModuleType
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import Outbox
 from restanse_core.errors import UserError
-from restanse_core.settings import Settings
-from restanse_core.sources.port import RestanseSource
-from restanse_core.sources.writeoff import ProtectedLists
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from restanse_core.settings import Settings
+    from restanse_core.sources.port import RestanseSource
+    from restanse_core.sources.writeoff import ProtectedLists
 
 NOT_CONFIGURED = (
     'Ingen kilde er satt opp. Sett source = "p360" og p360_*-innstillingene i konfigurasjonen '

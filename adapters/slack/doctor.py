@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
 from adapters.slack.config import EVENTS_PATH, api_url
 from bot.doctor import Finding, Severity
 
@@ -25,6 +22,10 @@ async def check(env: Mapping[str, str], public_url: str) -> list[Finding]:
                 "Kopier «Bot User OAuth Token» (xoxb-…) fra Slack-appen (OAuth & Permissions) til SLACK_BOT_TOKEN.",
             )
         ]
+    # The SDK (and aiohttp under it) only where Slack is set up: doctor checks every installed platform.
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
     findings = []
     client = AsyncWebClient(token=token, base_url=api_url(env), timeout=10)
     try:

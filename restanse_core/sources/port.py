@@ -15,9 +15,10 @@ from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 CANONICAL_FIELDS = (
     "id", "type", "dato", "dokdato", "tittel", "offentlig_tittel", "saksbehandler", "epost", "enhet",
