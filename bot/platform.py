@@ -20,9 +20,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from restanse_core.plugins import plugins
 
 if TYPE_CHECKING:  # all of them, so that finding the adapters (the CLI's parser) loads no more than this
     from aiohttp import web
@@ -66,7 +67,7 @@ class Runtime:
 def adapters() -> tuple[ModuleType, ...]:
     """Every installed adapter, in name order."""
     found = []
-    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+    for entry in sorted(plugins(GROUP), key=lambda e: e.name):
         try:
             found.append(importlib.import_module(entry.value))
         except ImportError as exc:  # a broken plug-in must not take the others down

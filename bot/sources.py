@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from importlib.metadata import entry_points
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import Outbox
 from restanse_core.errors import UserError
+from restanse_core.plugins import plugins
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,7 +32,7 @@ NOT_CONFIGURED = (
 
 
 def source_module(name: str) -> ModuleType:
-    for entry in entry_points(group="restansebot.sources"):
+    for entry in plugins("restansebot.sources"):
         if entry.name == name:
             module: ModuleType = entry.load()
             return module

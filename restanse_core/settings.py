@@ -6,7 +6,6 @@ import json
 import os
 import re
 import tomllib
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +22,7 @@ from pydantic_settings import (
 
 from restanse_core.errors import UserError, shown
 from restanse_core.fields import FIELDS
+from restanse_core.plugins import plugins
 
 ABSENT_COLUMNS = ("saksbehandler", "type", "dato")
 """Columns an archive's export may really lack (listed in `absent_columns`); any other is asked for."""
@@ -266,7 +266,7 @@ class Settings(BaseSettings):
 
 def source_names() -> set[str]:
     """The records-system adapters installed (entry points `restansebot.sources`): names only, nothing imported."""
-    return {ep.name for ep in entry_points(group="restansebot.sources")}
+    return {ep.name for ep in plugins("restansebot.sources")}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
