@@ -78,8 +78,8 @@ if args[-1:] == ["doctor"]:
 import atexit
 atexit.register(loaded)
 sys.argv = ["restansebot", *args]
-from bot.cli import main
-main()
+from bot import cli
+getattr(cli, "run", cli.main)()  # as the console script does (older copies of the code: main)
 """
 
 # The month's reminders planned into the outbox (what `nudges send` does before it sends), so that

@@ -4,6 +4,7 @@ schema up to date) before it runs."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -56,4 +57,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
+    finally:
+        cli.close()
     sys.exit(code or 0)
+
+
+def run() -> None:
+    """The `restansebot` console script and `python -m bot`: `main`, in a process that ends with it."""
+    try:
+        main()
+    finally:
+        # Everything left lives until the process ends: frozen, it is not walked again by the interpreter's
+        # last garbage collections on the way out (about 0.1 s of a command's start-up and exit).
+        gc.freeze()

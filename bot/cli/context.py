@@ -48,6 +48,7 @@ class Cli:
 
     args: argparse.Namespace
     clock: Clock = field(default_factory=default_clock)
+    _engines: list[Engine] = field(default_factory=list, repr=False)  # closed by `close`
 
     @cached_property
     def settings(self) -> Settings:
@@ -63,13 +64,23 @@ class Cli:
         """The house without the platforms (answering, reports, imports)."""
         from bot.bootstrap import bootstrap
 
-        return bootstrap(self.settings, clock=self.clock)
+        runtime = bootstrap(self.settings, clock=self.clock)
+        self._engines.append(runtime.engine)
+        return runtime
 
     def with_platforms(self, platforms: Platforms, **options: Any) -> Runtime:
         """The house with the configured platforms: their senders (`nudges send`) or the server (`serve`)."""
         from bot.bootstrap import bootstrap
 
-        return bootstrap(self.settings, platforms=platforms, clock=self.clock, **options)
+        runtime = bootstrap(self.settings, platforms=platforms, clock=self.clock, **options)
+        self._engines.append(runtime.engine)
+        return runtime
+
+    def close(self) -> None:
+        """Close the database connections the command opened, rather than leave them to the end of the process."""
+        for engine in self._engines:
+            engine.dispose()
+        self._engines.clear()
 
     def use_database(self, url: str) -> None:
         """From here on, work in another database (the demo's)."""
