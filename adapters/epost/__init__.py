@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from adapters.epost import config as _config
-
 if TYPE_CHECKING:
     from aiohttp import web
 
@@ -23,7 +21,10 @@ NAME = "epost"
 UNIT_CHANNELS = False  # `epost:` is refused in the `channels` setting
 
 
+# Every CLI command imports this package: even its configuration is imported where it is used.
 def configured(env: Mapping[str, str]) -> bool:
+    from adapters.epost import config as _config
+
     return _config.configured(env)
 
 
@@ -31,6 +32,7 @@ def sender(runtime: Runtime) -> EpostSender:
     """The sending port (its connections open on first use; `close()` ends them).
 
     (Its implementation lives in `sending.py`: a submodule named `sender` would replace this function.)"""
+    from adapters.epost import config as _config
     from adapters.epost.sending import EpostSender
     from bot.delivery.pacing import Pacer
 

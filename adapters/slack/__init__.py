@@ -11,8 +11,6 @@ import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from adapters.slack import config as _config
-
 if TYPE_CHECKING:
     from aiohttp import web
 
@@ -24,11 +22,15 @@ if TYPE_CHECKING:
 NAME = "slack"
 
 
+# Every CLI command imports this package: even its configuration is imported where it is used.
 def configured(env: Mapping[str, str]) -> bool:
+    from adapters.slack import config as _config
+
     return _config.configured(env)
 
 
 def mount(app: web.Application, runtime: Runtime) -> Sender:
+    from adapters.slack import config as _config
     from adapters.slack.app import SlackAdapter
 
     adapter = SlackAdapter(runtime.bot, _config.load_config(runtime.env, runtime.options))
@@ -40,6 +42,7 @@ def sender(runtime: Runtime) -> Sender:
     """The sending port alone (no route, no Bolt app), for `restansebot nudges send` outside the server.
 
     (Its implementation lives in `sending.py`: a submodule named `sender` would replace this function.)"""
+    from adapters.slack import config as _config
     from adapters.slack.app import standalone_sender
 
     return standalone_sender(runtime.bot, _config.load_config(runtime.env, receiving=False))

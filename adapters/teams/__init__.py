@@ -10,8 +10,6 @@ import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from adapters.teams import config as _config
-
 if TYPE_CHECKING:
     from aiohttp import web
 
@@ -22,12 +20,16 @@ if TYPE_CHECKING:
 NAME = "teams"
 
 
+# Every CLI command imports this package: even its configuration is imported where it is used.
 def configured(env: Mapping[str, str]) -> bool:
+    from adapters.teams import config as _config
+
     return _config.configured(env)
 
 
 def mount(app: web.Application, runtime: Runtime) -> Sender | None:
     """Mount Teams at /api/messages; refuses (UserError) an anonymous mode that is not strictly local."""
+    from adapters.teams import config as _config
     from adapters.teams.app import attach
 
     settings = _config.TeamsConfig.from_env(
@@ -41,6 +43,7 @@ def sender(runtime: Runtime) -> Sender | None:
 
     (Its implementation lives in `sending.py`: a submodule named `sender` would replace this function.)
     """
+    from adapters.teams import config as _config
     from adapters.teams.app import standalone_sender
 
     return standalone_sender(runtime, _config.TeamsConfig.from_env(runtime.env))
@@ -48,6 +51,8 @@ def sender(runtime: Runtime) -> Sender | None:
 
 async def doctor(runtime: Runtime) -> list[Finding]:
     """Checks for `restansebot doctor`: a token for the bot, and an https address Teams can reach."""
+    from adapters.teams import config as _config
+
     if not configured(runtime.env):
         return []
     from adapters.teams.doctor import check
