@@ -7,7 +7,9 @@
 Each figure is the median of `--runs` (5) fresh processes, the commands taking turns round by round so load
 on the machine falls on all alike. The floor is `python -c "import sqlalchemy, pydantic_settings"`: what any
 command that opens the database must load. The commands run on a temporary SQLite database holding a small
-organisation and one list, imported through the CLI (so the schema is current), with the clock pinned.
+organisation and one list, imported through the CLI (so the schema is current), and the month's reminders
+planned (for `nudges status`), with the clock pinned. Which libraries a command loaded is read from
+`sys.modules` when it ends.
 `doctor` is timed up to the end of its first check (the database), when the process is stopped.
 
 Python's bytecode cache is on, in the temporary folder (PYTHONPYCACHEPREFIX), and one unmeasured round fills
