@@ -14,6 +14,7 @@ from restanse_core.reports import Period, PersonFigures, UnitTable
 
 if TYPE_CHECKING:
     from bot.registry import Registry
+    from bot.sources import Records
 
 
 class CommandBot(BotData, Protocol):
@@ -22,6 +23,7 @@ class CommandBot(BotData, Protocol):
     guide: Guide
     registry: Registry
     sending: Deliveries
+    records: Records | None  # the records system, where one is configured (write-off, «oppdater»)
 
     @property
     def period(self) -> Period | None: ...

@@ -17,6 +17,7 @@ from bot.delivery.port import Sender
 from bot.delivery.runner import Deliveries
 from bot.registry import Registry
 from bot.replies import Actions, Answer, Audience, Button, Heading, Paragraph, Place, Reply
+from bot.sources import Records
 from bot.texts import Texts, echo
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
@@ -60,8 +61,10 @@ class Restansebot:
         settings: Settings,
         clock: Clock | None = None,
         senders: Mapping[str, Sender] | None = None,
+        records: Records | None = None,
     ) -> None:
         self.engine = engine
+        self.records = records  # the records system to write off in and sync from, where one is configured
         self.settings = settings
         self.clock = clock or SystemClock()
         self.texts = Texts(settings.language, settings.template_dir)

@@ -9,19 +9,24 @@ Unlike the chat adapters they mount no routes and send no messages; the bot sync
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from importlib.metadata import entry_points
 from types import ModuleType
+from typing import Literal, TypeVar
 
 from sqlalchemy import Engine
 
 from bot.delivery.outbox import Outbox
+from restanse_core.clock import Clock
 from restanse_core.errors import UserError
 from restanse_core.settings import Settings
 from restanse_core.sources.port import RestanseSource
 from restanse_core.sources.writeoff import ProtectedLists
 
+T = TypeVar("T")
 NOT_CONFIGURED = (
     'Ingen kilde er satt opp. Sett source = "p360" og p360_*-innstillingene i konfigurasjonen '
     "(se docs/P360.md) for å lese restansene rett fra arkivsystemet."
@@ -52,3 +57,47 @@ def sent_lists(engine: Engine) -> ProtectedLists:
         return {p.snapshot_as_of for p in outbox.periods() if p.run_started_at is not None}
 
     return dates
+
+
+@dataclass(frozen=True)
+class RecordsSystem:
+    """What the chat needs to know of the configured source before anyone presses anything (no I/O)."""
+
+    name: str  # «360»
+    per_recipient: bool
+    needs_login: bool
+    multi_recipient_notes: Literal["refuse", "confirm"]
+
+
+class Records:
+    """The configured records system as the bot uses it from chat: «Avskriv», «oppdater», the held list.
+
+    Each use builds the source afresh (its HTTP session belongs to the event loop it runs on) and closes it.
+    """
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Clock, env: Mapping[str, str]) -> None:
+        self.engine, self.settings, self.clock, self.env = engine, settings, clock, env
+
+    @cached_property
+    def system(self) -> RecordsSystem:
+        """(`serve` checks the source's settings at start; `doctor` reports them without stopping.)"""
+        probe = self.source()
+        return RecordsSystem(probe.name, probe.per_recipient, probe.needs_login, probe.multi_recipient_notes)
+
+    def source(self) -> RestanseSource:
+        return build_source(self.settings, self.env)
+
+    async def using(self, work: Callable[[RestanseSource], Awaitable[T]]) -> T:
+        source = self.source()
+        try:
+            return await work(source)
+        finally:
+            await source.close()
+
+    def protected(self) -> set[date]:
+        return sent_lists(self.engine)()
+
+
+def records_for(engine: Engine, settings: Settings, clock: Clock, env: Mapping[str, str]) -> Records | None:
+    """The records system the bot writes off in and syncs from, or None where no source is configured."""
+    return Records(engine, settings, clock, env) if settings.source else None
