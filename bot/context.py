@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.data import BotData
@@ -32,6 +33,8 @@ class CommandBot(BotData, Protocol):
 
     def oldest(self, initials: str, offset: int = 0) -> list[Restanse]: ...
 
+    def shared_notes(self) -> frozenset[str]: ...
+
     def unit_table(self) -> UnitTable | None: ...
 
     def records_link(self, jp_id: str) -> str | None: ...
@@ -48,3 +51,6 @@ class Ask:
     offset: int = 0  # for "next page" actions
     confirmed: bool = False  # a press of the command's confirm button
     action: str = ""  # the button pressed, for a command with several
+    inputs: Mapping[str, str] = field(
+        default_factory=dict
+    )  # what was typed in the message's fields (`Input`)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Literal, TypeVar
@@ -83,6 +83,13 @@ class Records:
         """(`serve` checks the source's settings at start; `doctor` reports them without stopping.)"""
         probe = self.source()
         return RecordsSystem(probe.name, probe.per_recipient, probe.needs_login, probe.multi_recipient_notes)
+
+    def available(self) -> RecordsSystem | None:
+        """The system, or None where its settings are wrong (`serve` refuses to start then; `doctor` says why)."""
+        try:
+            return self.system
+        except UserError:
+            return None
 
     def source(self) -> RestanseSource:
         return build_source(self.settings, self.env)

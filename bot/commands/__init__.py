@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import (
+    avskriv,
     enhet,
     flere,
     flest,
@@ -23,6 +24,7 @@ def build_registry() -> Registry:
     registry = Registry()
     for command in (
         mine.COMMAND,
+        avskriv.COMMAND,
         enhet.COMMAND,
         oversikt.COMMAND,
         flest.COMMAND,

@@ -501,7 +501,8 @@ def slash_command(user: str, channel: str, text: str, response_url: str) -> dict
 
 
 def button_press(user: str, action_id: str, value: str = "", *, channel: str | None = None,
-                 response_url: str = "", in_home: bool = False, url: str | None = None) -> dict[str, Any]:  # fmt: skip
+                 response_url: str = "", in_home: bool = False, url: str | None = None,
+                 typed: dict[str, str] | None = None, message_ts: str = "1.1") -> dict[str, Any]:  # fmt: skip
     action: dict[str, Any] = {"type": "button", "action_id": action_id, "block_id": "b1", "action_ts": "1.2"}
     if value:
         action["value"] = value
@@ -523,8 +524,13 @@ def button_press(user: str, action_id: str, value: str = "", *, channel: str | N
         body["container"] = {
             "type": "message",
             "channel_id": channel,
-            "message_ts": "1.1",
+            "message_ts": message_ts,
             "is_ephemeral": False,
         }
         body["channel"] = {"id": channel}
+        body["message"] = {"type": "message", "ts": message_ts}
+    if typed is not None:  # the message's input blocks, as Slack sends them with every press (block → action)
+        body["state"] = {
+            "values": {k: {k: {"type": "plain_text_input", "value": v}} for k, v in typed.items()}
+        }
     return body
