@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from bot.commands import (
+    avskrivinger,
     enhet,
     flere,
     flest,
     guide,
     hjelp,
     mine,
+    oppdater,
     opplasting,
     oversikt,
     send,
@@ -31,6 +33,10 @@ def build_registry() -> Registry:
         send.COMMAND,
         utsending.COMMAND,
         opplasting.COMMAND,
+        oppdater.COMMAND,
+        oppdater.SAVE_HELD,
+        oppdater.DISCARD_HELD,
+        avskrivinger.COMMAND,
         hjelp.COMMAND,
         flere.COMMAND,
         smalltalk.HELLO,
