@@ -112,6 +112,13 @@ def test_the_arkiv_updates_saves_a_held_list_and_reads_the_writeoffs_in_slack(cl
             assert query(db_url, "SELECT status, started_by FROM sync_runs WHERE status = 'saved'") == [
                 ("saved", "ARK via chat")
             ]
+            # The saved list replaced today's under the same date: serve answers from it without a restart.
+            time.sleep(2.5)  # the watcher looks for a new data version every second
+            asked = len(answers_to(slack, "UUKA"))
+            say(server, "UUKA", "mine restanser")
+            wait_until(lambda: len(answers_to(slack, "UUKA")) > asked, what="UKA's answer")
+            assert "Du har 2 restanser per 16.12.2019" in said(answers_to(slack, "UUKA"))[-1]
+
             before = len(answers_to(slack, "UARK"))
             press(server, "UARK", "oppdater.lagre", save["value"])  # a second press: already decided
             wait_until(lambda: len(answers_to(slack, "UARK")) > before, what="the second press's answer")

@@ -70,7 +70,6 @@ def handle(ask: Ask) -> Reply:
         RuntimeError
     ):  # not under `serve` (the terminal, `ask`): the sync runs here, the answer is its result
         result = asyncio.run(_sync(records, _by(asker)))
-        bot.invalidate()
         return result_reply(t, system, result, bot.settings)
     return _plain(t("oppdater.fetching", system=system))
 
@@ -109,7 +108,7 @@ def _decide(ask: Ask, *, discard: bool) -> Reply:
             return _plain(exc.message)
     finally:
         live.release_lease(records.engine, SYNC_LEASE, holder)
-    bot.invalidate()  # (`serve` sees the new list by its data version as well)
+    # No invalidate(): every replica sees the new list by its data version (the sync stamps it).
     n = result.summary.restanser if result.summary else 0
     return _plain(t("sync.saved", date=long_date(result.as_of), system=records.system.name, n=t.number(n)))
 
