@@ -180,3 +180,39 @@ def test_every_arkiv_is_told_and_nobody_else_each_message_with_its_own_ref() -> 
     assert reached == 2
     assert sorted(who for who, _ in slack.sent) == ["AAS", "ARK"]
     assert len({ref for _, ref in slack.sent}) == 2
+
+
+# ---- the words -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("oppdater", "oppdater"),
+        ("Kan du oppdatere? oppdater lista", "oppdater"),
+        ("oppdater restansane", "oppdater"),
+        ("update the list", "oppdater"),
+        ("oppdater lagre", "oppdater_lagre"),
+        ("update save anyway", "oppdater_lagre"),
+        ("oppdater avbryt", "oppdater_forkast"),
+        ("oppdater forkast", "oppdater_forkast"),
+        ("avskrivinger", "avskrivinger"),
+        ("write-offs", "avskrivinger"),
+        ("any update on my restanser?", "mine"),  # a saksbehandler's words are not the arkiv's command
+    ],
+)
+def test_the_arkivs_words_find_their_commands(text: str, command: str) -> None:
+    from bot.commands import build_registry
+
+    parsed = build_registry().parse(text)
+    assert parsed is not None and parsed.command.id == command
+
+
+def test_help_lists_oppdater_and_avskrivinger_for_the_arkiv_only() -> None:
+    from bot.commands import build_registry
+
+    registry = build_registry()
+    shown = {c.id for c in registry.commands if not c.hidden and c.allows(Rolle.ARKIV)}
+    assert {"oppdater", "avskrivinger"} <= shown
+    assert not registry.get("oppdater").allows(Rolle.SAKSBEHANDLER)  # type: ignore[union-attr]
+    assert not registry.get("avskrivinger").allows(Rolle.LEDER)  # type: ignore[union-attr]
