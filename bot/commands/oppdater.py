@@ -66,9 +66,8 @@ def handle(ask: Ask) -> Reply:
     system = records.system.name
     try:
         bot.sending.spawn(_sync_and_tell(bot, records, asker))
-    except (
-        RuntimeError
-    ):  # not under `serve` (the terminal, `ask`): the sync runs here, the answer is its result
+    except RuntimeError:
+        # Not under `serve` (the terminal, `ask`): the sync runs here, and the answer is its result.
         result = asyncio.run(_sync(records, _by(asker)))
         return result_reply(t, system, result, bot.settings)
     return _plain(t("oppdater.fetching", system=system))
