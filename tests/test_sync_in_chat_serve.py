@@ -175,3 +175,14 @@ def test_a_failing_360_on_two_nights_is_told_to_the_arkiv_once(cli, sqlite_url, 
             ("planlegger",),
             ("planlegger",),
         ]
+
+
+def test_oppdater_in_the_terminal_runs_the_sync_and_answers_with_its_result(cli, sqlite_url, tmp_path):
+    directory(cli, sqlite_url, tmp_path)
+    with Running(Fake360(page_size=5)) as fake360:
+        populate(fake360)
+        env = environment(tmp_path, fake360, config(tmp_path, fake360))
+        asked = restansebot(sqlite_url, env, "ask", "--as", "ARK", "oppdater")
+    assert asked.returncode == 0, asked.stderr
+    assert "Restanselista er oppdatert fra 360" in asked.stdout and "Traceback" not in asked.stderr
+    assert query(sqlite_url, "SELECT started_by, status FROM sync_runs") == [("ARK via chat", "stored")]
