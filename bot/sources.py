@@ -9,6 +9,7 @@ Unlike the chat adapters they mount no routes and send no messages; the bot sync
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,7 @@ from restanse_core.errors import UserError
 from restanse_core.settings import Settings
 from restanse_core.sources.port import RestanseSource
 from restanse_core.sources.writeoff import ProtectedLists
+from restanse_core.store import repository
 
 T = TypeVar("T")
 NOT_CONFIGURED = (
@@ -103,6 +105,32 @@ class Records:
 
     def protected(self) -> set[date]:
         return sent_lists(self.engine)()
+
+
+def logins_from_upn(settings: Settings, env: Mapping[str, str]) -> bool:
+    """The source takes its logins from the chat's member look-up (`<source>_login_from = "upn"`, e.g.
+    `p360_login_from`; the environment wins, as for every setting) instead of reading them at sync."""
+    if not settings.source:
+        return False
+    chosen = env.get(f"RESTANSEBOT_{settings.source.upper()}_LOGIN_FROM") or settings.source_options.get(
+        settings.source, {}
+    ).get("login_from", "email")
+    return str(chosen).strip().lower() == "upn"
+
+
+def fill_login_from_upn(
+    engine: Engine, settings: Settings, env: Mapping[str, str], initials: str, upn: str
+) -> bool:
+    """A person without a login gets the UPN a chat platform gave for them, where the source says so. True if
+    filled (the directory's version changes, so every replica sees it)."""
+    upn = upn.strip()
+    if not upn or not logins_from_upn(settings, env):
+        return False
+    with engine.begin() as conn:
+        if repository.fill_logins(conn, {initials: upn}) == 0:
+            return False
+        repository.bump_directory_version(conn, uuid.uuid4().hex)
+    return True
 
 
 def records_for(engine: Engine, settings: Settings, clock: Clock, env: Mapping[str, str]) -> Records | None:
