@@ -106,6 +106,12 @@ class Listeners:
     ) -> None:
         """A file dropped into the DM: the arkiv's month (see bot.uploads); fetched with the bot token, which
         goes to Slack's file hosts only."""
+        if file.get("file_access") == "check_file_info" and file.get("id"):
+            # Slack sometimes sends only the id («check_file_info»): the rest comes from files.info
+            try:
+                file = dict((await self.client.files_info(file=str(file["id"]))).get("file") or file)
+            except SlackApiError as exc:
+                log.warning("Fikk ikke slått opp fila i Slack (%s)", exc.response.get("error"))
         url = str(file.get("url_private_download") or file.get("url_private") or "")
         token = self.client.token or ""
 

@@ -108,6 +108,7 @@ class FakeSlack:
         self.files: dict[str, SlackFile] = {}
         self.socket_acks: list[dict[str, Any]] = []
         self.shared: dict[str, SharedFile] = {}  # files people dropped into Slack, by id
+        self.file_objects: dict[str, dict[str, Any]] = {}  # their file objects, as files.info gives them
         self.downloads: list[Download] = []  # every request to the file host, served or not
         self.on_call: Callable[[Call], None] | None = None  # told of every call as it arrives (benchmarks)
         self._failures: dict[str, list[_Failure]] = defaultdict(list)
@@ -147,6 +148,7 @@ class FakeSlack:
         for snippet_only in ("preview", "preview_highlight", "lines", "lines_more", "preview_is_truncated"):
             file.pop(snippet_only, None)
         file.pop("edit_link", None)
+        self.file_objects[file_id] = file
         return file
 
     def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
@@ -328,6 +330,11 @@ class FakeSlack:
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}  # fmt: skip
 
     # files_upload_v2: files.getUploadURLExternal, a POST of the bytes to that URL, files.completeUploadExternal.
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.info: the full file object of a file shared with `share_file`."""
+        file = self.file_objects.get(str(params.get("file")))
+        return {"ok": True, "file": file} if file else {"ok": False, "error": "file_not_found"}
 
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("filename") or not str(params.get("length", "")).isdigit():
