@@ -186,3 +186,34 @@ def test_oppdater_in_the_terminal_runs_the_sync_and_answers_with_its_result(cli,
     assert asked.returncode == 0, asked.stderr
     assert "Restanselista er oppdatert fra 360" in asked.stdout and "Traceback" not in asked.stderr
     assert query(sqlite_url, "SELECT started_by, status FROM sync_runs") == [("ARK via chat", "stored")]
+
+
+def test_an_item_written_off_from_the_bot_that_360_still_lists_comes_back_and_the_arkiv_is_told(
+    cli, sqlite_url, tmp_path
+):
+    db_url = sqlite_url
+    directory(cli, db_url, tmp_path)
+    with Running(Fake360(page_size=5)) as fake360, Running(FakeSlack()) as slack:
+        populate(fake360)
+        slack.add_user("UARK", "arne.arkiv@kommune.no")
+        monday = env_for(fake360, slack, tmp_path, "2019-12-16T06:00:00+01:00")
+        assert restansebot(db_url, monday, "sync").returncode == 0
+        later = {**monday, "RESTANSEBOT_NOW": "2019-12-16T11:00:00+01:00"}
+        done = restansebot(db_url, later, "avskriv", "2019/100-3", "--som", "UKA", "--kode", "TE")
+        assert done.returncode == 0, done.stderr
+        reopened = next(d for d in fake360.documents.values() if d["DocumentNumber"] == "2019/100-3")
+        reopened["_response_code"] = None  # (in 360 the write-off was undone)
+
+        tuesday = {**monday, "RESTANSEBOT_NOW": "2019-12-17T06:00:00+01:00"}  # after the nightly slot
+        with Serve(db_url, tuesday):
+            wait_until(
+                lambda: any("fortsatt åpne i 360" in m for m in said(answers_to(slack, "UARK"))),
+                timeout=60,
+                what="the notice of the item that came back",
+            )
+            notices = [m for m in said(answers_to(slack, "UARK")) if "fortsatt åpne i 360" in m]
+    assert len(notices) == 1 and "2019/100-3" in notices[0]
+    assert query(
+        db_url,
+        "SELECT count(*) FROM restanser WHERE jp_id = '2019/100-3' AND snapshot_id = (SELECT max(id) FROM snapshots)",
+    ) == [(1,)]  # back on the list
