@@ -9,6 +9,7 @@ påminnelser`) — in a worker thread, so that one slow question does not hold u
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from bot.registry import Command
 from bot.replies import Answer, Place
@@ -29,9 +30,16 @@ async def answer(bot: Restansebot, text: str, asker: Person | None, place: Place
     return await asyncio.to_thread(bot.run, parsed.command.id, asker, place, parsed.argument)
 
 
-async def act(bot: Restansebot, action: str, value: str, asker: Person | None, place: Place) -> Answer:
+async def act(
+    bot: Restansebot,
+    action: str,
+    value: str,
+    asker: Person | None,
+    place: Place,
+    inputs: Mapping[str, str] | None = None,
+) -> Answer:
     command_id = action.partition(".")[0]
     command = next((c for c in bot.registry.commands if c.id == command_id), None)
     if command is not None and at_once(bot, command):
-        return bot.act(action, value, asker, place)
-    return await asyncio.to_thread(bot.act, action, value, asker, place)
+        return bot.act(action, value, asker, place, inputs)
+    return await asyncio.to_thread(bot.act, action, value, asker, place, inputs)

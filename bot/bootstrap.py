@@ -16,6 +16,7 @@ from bot.delivery.routing import check_channel_settings
 from bot.platform import Runtime, adapters, configured_adapters
 from bot.scheduler import NudgeScheduler
 from bot.service import Restansebot
+from bot.sources import records_for
 from bot.store import migrate_schema
 from restanse_core.clock import Clock, default_clock
 from restanse_core.settings import Settings
@@ -58,7 +59,8 @@ def bootstrap(
         migrate_schema(engine)
 
     filled: dict[str, Sender] = {}  # filled below, once the platforms that need the bot are built
-    bot = Restansebot(engine, settings, clock, senders=filled)
+    records = records_for(engine, settings, clock, env)
+    bot = Restansebot(engine, settings, clock, senders=filled, records=records)
     scheduler = NudgeScheduler(
         bot, bot.sending.outbox, bot.sending.deliver, bot.sending.worker, bot.chart_url
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.data import BotData
@@ -14,6 +15,7 @@ from restanse_core.reports import Period, PersonFigures, UnitTable
 
 if TYPE_CHECKING:
     from bot.registry import Registry
+    from bot.sources import Records
 
 
 class CommandBot(BotData, Protocol):
@@ -22,6 +24,7 @@ class CommandBot(BotData, Protocol):
     guide: Guide
     registry: Registry
     sending: Deliveries
+    records: Records | None  # the records system, where one is configured (write-off, «oppdater»)
 
     @property
     def period(self) -> Period | None: ...
@@ -29,6 +32,8 @@ class CommandBot(BotData, Protocol):
     def person_figures(self, initials: str) -> PersonFigures: ...
 
     def oldest(self, initials: str, offset: int = 0) -> list[Restanse]: ...
+
+    def shared_notes(self) -> frozenset[str]: ...
 
     def unit_table(self) -> UnitTable | None: ...
 
@@ -46,3 +51,6 @@ class Ask:
     offset: int = 0  # for "next page" actions
     confirmed: bool = False  # a press of the command's confirm button
     action: str = ""  # the button pressed, for a command with several
+    inputs: Mapping[str, str] = field(
+        default_factory=dict
+    )  # what was typed in the message's fields (`Input`)

@@ -45,6 +45,7 @@ class Command:
     small_talk: bool = False  # «hei», «takk»: understood only when no other command is in the text
     quick: bool = False  # answers from the prepared data, at most one indexed read: on the event loop
     actions: tuple[Action, ...] = ()  # the buttons it answers; the plain command id is always one
+    needs_source: bool = False  # only where the bot reads a records system (listed in `hjelp` only then)
 
     def action(self, action_id: str) -> Action | None:
         if action_id == self.id:

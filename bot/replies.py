@@ -71,6 +71,7 @@ class Item:
     title: str
     link: str | None = None
     age: str = ""
+    button: Button | None = None  # an action on this one item («Avskriv»)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Input:
+    """A short free-text field whose value comes back with the next button pressed in the same message
+    (a note for the records system). Optional: an empty field is no answer."""
+
+    id: str  # the key its value comes back under
+    label: str
+    placeholder: str = ""
+    value: str = ""  # filled in already (what the person typed after the command)
+    max_length: int = 500
+    sensitive: bool = True
+
+
+@dataclass(frozen=True)
 class Actions:
     buttons: tuple[Button, ...]
     sensitive: bool = False
@@ -115,13 +129,14 @@ class Image:
     sensitive: bool = False
 
 
-Block = Heading | Paragraph | Context | Fields | Table | ItemList | Link | Actions | Image
+Block = Heading | Paragraph | Context | Fields | Table | ItemList | Link | Input | Actions | Image
 
 
 @dataclass(frozen=True)
 class Reply:
     blocks: tuple[Block, ...] = ()
     summary: str = ""  # one line: notification text and fallback head
+    replaces: bool = False  # a step of a dialogue: shown in place of the message whose button was pressed
 
     @property
     def has_sensitive(self) -> bool:

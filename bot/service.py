@@ -17,6 +17,7 @@ from bot.delivery.port import Sender
 from bot.delivery.runner import Deliveries
 from bot.registry import Registry
 from bot.replies import Actions, Answer, Audience, Button, Heading, Paragraph, Place, Reply
+from bot.sources import Records
 from bot.texts import Texts, echo
 from restanse_core.calendar import WorkCalendar
 from restanse_core.clock import Clock, SystemClock, today
@@ -29,6 +30,7 @@ from restanse_core.reports import (
     choose_period,
     first_pages,
     person_figures,
+    shared_notes,
     unit_table,
 )
 from restanse_core.reports import oldest as read_oldest
@@ -49,6 +51,7 @@ class _Cache:
     figures: dict[str, PersonFigures] | None = None  # everyone's `mine restanser` figures, made on first need
     unit_table: UnitTable | None = None  # the current period's table per unit, made on first need
     first_pages: dict[str, list[Restanse]] | None = None  # everyone's ten oldest, made by `prepare` only
+    shared_notes: frozenset[str] | None = None  # notes to several people on the current list
 
 
 class Restansebot:
@@ -60,8 +63,10 @@ class Restansebot:
         settings: Settings,
         clock: Clock | None = None,
         senders: Mapping[str, Sender] | None = None,
+        records: Records | None = None,
     ) -> None:
         self.engine = engine
+        self.records = records  # the records system to write off in and sync from, where one is configured
         self.settings = settings
         self.clock = clock or SystemClock()
         self.texts = Texts(settings.language, settings.template_dir)
@@ -124,6 +129,7 @@ class Restansebot:
                 figures=person_figures(conn, period) if period else {},
                 unit_table=unit_table(conn, org, period) if period else None,
                 first_pages=first_pages(conn, period.current.id, self.settings.list_length) if period else {},
+                shared_notes=shared_notes(conn, period.current.id) if period else frozenset(),
             )
             return True
 
@@ -171,6 +177,19 @@ class Restansebot:
                     with self.engine.connect() as conn:
                         cache.unit_table = unit_table(conn, self.org, cache.period)
         return cache.unit_table
+
+    def shared_notes(self) -> frozenset[str]:
+        """The current list's internal notes with more than one recipient (computed once per data version)."""
+        cache = self._refresh()
+        if cache.shared_notes is None:
+            with self._lock:
+                cache = self._same_version(cache)
+                if cache.shared_notes is None:
+                    with self.engine.connect() as conn:
+                        cache.shared_notes = (
+                            shared_notes(conn, cache.period.current.id) if cache.period else frozenset()
+                        )
+        return cache.shared_notes
 
     def oldest(self, initials: str, offset: int = 0) -> list[Restanse]:
         """A person's restanser in the current period, oldest first, a page from `offset`: the first page from
@@ -225,8 +244,16 @@ class Restansebot:
             return Answer(reply)
         return self.run(parsed.command.id, asker, place, parsed.argument)
 
-    def act(self, action: str, value: str, asker: Person | None, place: Place = Place.DIRECT) -> Answer:
-        """A button press: the command that declares the action runs again with the button's value."""
+    def act(
+        self,
+        action: str,
+        value: str,
+        asker: Person | None,
+        place: Place = Place.DIRECT,
+        inputs: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """A button press: the command that declares the action runs again with the button's value (and what was
+        typed in the message's fields)."""
         found = self.registry.action(action)
         if found is None:  # no command declares it: a stale or forged button
             return Answer(Reply((Paragraph(self.texts("common.unknown_action")),)))
@@ -234,7 +261,9 @@ class Restansebot:
         if declared.page:
             offset = int(value) if value.isdecimal() and value.isascii() and len(value) <= 9 else 0
             return self.run(command.id, asker, place, "", offset)
-        return self.run(command.id, asker, place, value, confirmed=declared.confirms, action=declared.id)
+        return self.run(
+            command.id, asker, place, value, confirmed=declared.confirms, action=declared.id, inputs=inputs
+        )
 
     def run(
         self,
@@ -245,6 +274,7 @@ class Restansebot:
         offset: int = 0,
         confirmed: bool = False,
         action: str = "",
+        inputs: Mapping[str, str] | None = None,
     ) -> Answer:
         command = self.registry.get(command_id)
         if command is None:
@@ -254,7 +284,9 @@ class Restansebot:
         if not command.allows(asker.role if asker else None):
             who = ", ".join(self.texts(f"roles.{r.value}") for r in sorted(command.roles or ()))
             return Answer(Reply((Paragraph(self.texts("common.not_allowed", who=who)),)))
-        reply = command.handler(Ask(self, asker, place, argument, offset, confirmed, action))
+        reply = command.handler(
+            Ask(self, asker, place, argument, offset, confirmed, action, dict(inputs or {}))
+        )
         return self.for_place(reply, place)
 
     def welcome(self, audience: Audience) -> Reply:

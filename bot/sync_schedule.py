@@ -11,14 +11,54 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.context import CommandBot
+from bot.notices import tell_arkiv
 from bot.platform import Runtime
 from bot.sources import build_source
+from bot.sync_replies import failed_notice, held_preview, reappeared_notice, recovered_notice
 from restanse_core.clock import OSLO
 from restanse_core.sources.sync import SyncResult, run_sync
 from restanse_core.store import live
 
 log = logging.getLogger("restansebot.sync")
 LOOK_BACK = timedelta(days=8)
+SUCCEEDED = ("stored", "skipped", "saved")  # the records system was read (a held list is neither)
+
+
+def streak_news(status: str, earlier: list[str]) -> str | None:
+    """What a sync's outcome means for the arkiv's failure notices: "failed" for the first failure after a
+    success (or ever), "recovered" for the first success after failures, else None (the streak goes on).
+
+    `earlier`: the statuses of the runs before this one, newest first; held, cancelled and crashed runs
+    (still "running") say nothing either way.
+    """
+    last = next((s for s in earlier if s in SUCCEEDED or s == "failed"), None)
+    if status == "failed":
+        return None if last == "failed" else "failed"
+    if status in SUCCEEDED:
+        return "recovered" if last == "failed" else None
+    return None
+
+
+async def announce(bot: CommandBot, system: str, result: SyncResult) -> None:
+    """Tell the arkiv what the nightly sync means for them: a held list (the preview with its buttons), the
+    first failure of a streak, working again, items that came back. Never raises into the scheduler."""
+    try:
+        t = bot.texts
+        if result.status == "held":
+            await tell_arkiv(bot, held_preview(t, system, result, bot.settings), kind="sync-held")
+        if result.run_id is not None and result.status in ("failed", *SUCCEEDED):
+            with bot.connect() as conn:
+                earlier = [r.status for r in live.recent_runs(conn, 50) if r.id != result.run_id]
+            news = streak_news(result.status, earlier)
+            if news == "failed":
+                await tell_arkiv(bot, failed_notice(t, system, result), kind="sync-failed")
+            elif news == "recovered":
+                await tell_arkiv(bot, recovered_notice(t, system, result), kind="sync-recovered")
+        if result.reappeared:
+            await tell_arkiv(bot, reappeared_notice(t, system, result.reappeared), kind="sync-reappeared")
+    except Exception:
+        log.exception("Arkivet fikk ikke beskjed om oppdateringen")
 
 
 def last_slot(schedule: str, now: datetime) -> datetime | None:
@@ -62,6 +102,7 @@ class SyncScheduler:
             log.log(
                 logging.WARNING if result.status in ("failed", "held") else logging.INFO, "%s", result.message
             )
+            await announce(runtime.bot, source.name, result)
         return result
 
     def start(self) -> None:

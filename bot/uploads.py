@@ -147,16 +147,16 @@ class Uploads:
         upload_id, _, day = ask.argument.partition(":")
         upload = self._pending(upload_id)
         if upload is None or ask.asker is None or upload.initials != ask.asker.initials:
-            return Reply((Paragraph(t("upload.gone")),))
+            return Reply((Paragraph(t("upload.gone", hours=self.bot.settings.upload_expiry_hours)),))
         if ask.action == CANCEL:
             if not self._finish(upload.id, "cancelled", only_if="pending"):  # «Lagre» got there first
-                return Reply((Paragraph(t("upload.gone")),))
+                return Reply((Paragraph(t("upload.gone", hours=self.bot.settings.upload_expiry_hours)),))
             return Reply((Paragraph(t("upload.cancelled", name=upload.file_name)),))
         if ask.action == DATE:
             try:
                 chosen = date.fromisoformat(day)
             except ValueError:
-                return Reply((Paragraph(t("upload.gone")),))
+                return Reply((Paragraph(t("upload.gone", hours=self.bot.settings.upload_expiry_hours)),))
             self._set(upload.id, as_of=chosen)
             upload.as_of = chosen
             return self._preview(upload)

@@ -158,6 +158,18 @@ def oldest(conn: Connection, snapshot_id: int, initials: str, limit: int, offset
     return [Restanse(*row) for row in conn.execute(_OLDEST, values)]
 
 
+def shared_notes(conn: Connection, snapshot_id: int) -> frozenset[str]:
+    """The internal notes (N) on the list with more than one recipient: where the records system writes off per
+    document, one person's «Avskriv» would end them for everyone."""
+    query = (
+        select(RestanseRow.jp_id)
+        .where(RestanseRow.snapshot_id == snapshot_id, RestanseRow.jp_type == "N")
+        .group_by(RestanseRow.jp_key, RestanseRow.jp_id)
+        .having(func.count() > 1)
+    )
+    return frozenset(conn.execute(query).scalars())
+
+
 def first_pages(conn: Connection, snapshot_id: int, limit: int) -> dict[str, list[Restanse]]:
     """Everyone's first `limit` restanser, oldest first: for each person what `oldest(..., limit)` gives.
 

@@ -187,7 +187,8 @@ def test_help_is_built_from_the_registry_and_shows_what_the_asker_may_use(bot):
     text = text_of(ask(bot, "hjelp").public)
     for command in bot.registry.commands:
         listed = f"{command.name(bot.texts)}:" in text or f"{command.name(bot.texts)} <" in text
-        assert listed == (command.allows(bot.person("UKA").role) and not command.hidden), command.id
+        expected = command.allows(bot.person("UKA").role) and not command.hidden and not command.needs_source
+        assert listed == expected, command.id  # (no records system here: «avskriv» is not offered)
     assert "send påminnelser" in text_of(ask(bot, "hjelp", "ARK").public)
 
 

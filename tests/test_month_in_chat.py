@@ -305,6 +305,20 @@ def test_a_broken_file_gets_the_imports_own_message_and_stores_nothing(
 
 
 @pytest.mark.slow
+def test_a_file_slack_sends_by_id_only_is_looked_up_and_read(archive, sqlite_url: str, tmp_path: Path):
+    """Slack may send a shared file as `{"id": …, "file_access": "check_file_info"}`: files.info gives the rest."""
+    archive(sqlite_url)
+    with Running(FakeSlack()) as fake:
+        people_in(fake)
+        with Serve(sqlite_url, slack(fake, tmp_path)) as server:
+            file = fake.share_file(EXPORT, december(), user="UARK")
+            drop(server, "UARK", {"id": file["id"], "file_access": "check_file_info"})
+            wait_until(lambda: len(about(fake, "UARK", 0, EXPORT)) >= 2, what="the preview")
+    assert [c["file"] for c in fake.calls_to("files.info")] == [file["id"]]
+    assert f"Forhåndsvisning: {EXPORT}" in seen(about(fake, "UARK", 0, EXPORT)[1])
+
+
+@pytest.mark.slow
 def test_a_saksbehandlers_file_is_refused_kindly_and_never_downloaded(
     archive, sqlite_url: str, tmp_path: Path
 ):

@@ -34,6 +34,9 @@ class P360Settings(BaseSettings):
     archives: list[int] = Field(default_factory=list)  # only these document archives (empty: all)
     archives_exclude: list[int] = Field(default_factory=list)  # e.g. 7 Importarkiv
     contact_categories: list[str] = Field(default_factory=lambda: ["Intern"])  # whose e-mails give logins
+    # "email": logins from UserService/GetUsers through the contact's e-mail at each sync; "upn": the UPN the
+    # Teams member look-up gives is the login (filled by the bot, see bot.sources.logins_from_upn)
+    login_from: Literal["email", "upn"] = "email"
     unit_key: Literal["Referencenumber", "ExternalId", "Recno", "Name"] = "Referencenumber"
     context_user: Literal["person", "service"] = "person"
     service_user: str | None = None  # ADContextUser when writing off as the service account

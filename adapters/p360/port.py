@@ -154,7 +154,11 @@ class P360Source:
         return out
 
     async def logins(self, emails: Collection[str]) -> dict[str, str]:
-        """Login by e-mail: UserService/GetUsers (Login, IsActive, ContactRecno) through the contact's e-mail."""
+        """Login by e-mail: UserService/GetUsers (Login, IsActive, ContactRecno) through the contact's e-mail.
+
+        None with `p360_login_from = "upn"`: then the bot takes the UPN from the Teams member look-up."""
+        if self.options.login_from == "upn":
+            return {}
         wanted = {e.lower() for e in emails}
         try:
             users = await self._paged("UserService", "GetUsers", {}, "Users")

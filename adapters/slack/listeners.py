@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.home import publish_home
 from adapters.slack.identity import SlackIdentities
 from adapters.slack.middleware import ASKER, WHO_UNKNOWN, is_direct
-from adapters.slack.render import Message, render
+from adapters.slack.render import Message, inputs, render
 from bot import asking
 from bot.replies import Answer, Paragraph, Place, Reply
 from bot.service import Restansebot
@@ -58,11 +58,13 @@ class Listeners:
             log.exception("Svaret på et spørsmål i Slack feilet")
             return self._saying("slack.failed")
 
-    async def _act(self, action: str, value: str, context: AsyncBoltContext, place: Place) -> Answer:
+    async def _act(
+        self, action: str, value: str, context: AsyncBoltContext, place: Place, inputs: dict[str, str]
+    ) -> Answer:
         if context.get(WHO_UNKNOWN):
             return self._saying("slack.who_unknown")
         try:
-            return await asking.act(self.bot, action, value, context.get(ASKER), place)
+            return await asking.act(self.bot, action, value, context.get(ASKER), place, inputs)
         except Exception:
             log.exception("Svaret på et knappetrykk i Slack feilet")
             return self._saying("slack.failed")
@@ -104,6 +106,12 @@ class Listeners:
     ) -> None:
         """A file dropped into the DM: the arkiv's month (see bot.uploads); fetched with the bot token, which
         goes to Slack's file hosts only."""
+        if file.get("file_access") == "check_file_info" and file.get("id"):
+            # Slack sometimes sends only the id («check_file_info»): the rest comes from files.info
+            try:
+                file = dict((await self.client.files_info(file=str(file["id"]))).get("file") or file)
+            except SlackApiError as exc:
+                log.warning("Fikk ikke slått opp fila i Slack (%s)", exc.response.get("error"))
         url = str(file.get("url_private_download") or file.get("url_private") or "")
         token = self.client.token or ""
 
@@ -164,13 +172,22 @@ class Listeners:
         if action.get("url") or not user:
             return  # a link button opens in the browser; Slack only tells us it was pressed
         channel = (body.get("channel") or {}).get("id")
-        answer = await self._act(action_id, str(action.get("value") or ""), context, Place.DIRECT)
-        if (body.get("container") or {}).get("type") == "view":  # the Home tab: answer in the DM
-            await self._post(await self.identities.dm(user), answer.public)
+        value = str(action.get("value") or "")
+        answer = await self._act(action_id, value, context, Place.DIRECT, inputs(body))
+        reply = answer.public
+        container = body.get("container") or {}
+        if container.get("type") == "view":  # the Home tab: answer in the DM
+            await self._post(await self.identities.dm(user), reply)
         elif channel is not None and self._is_dm_with_bot(user, channel):
-            await self._post(channel, answer.public)
+            ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+            if reply.replaces and ts:  # the next step of a dialogue, in place of the message pressed
+                await self.client.chat_update(channel=channel, ts=str(ts), **self._message(reply).as_kwargs())
+            else:
+                await self._post(channel, reply)
+        elif reply.replaces:
+            await respond(replace_original=True, **self._message(reply).as_kwargs())
         else:
-            await self._ephemeral(respond, answer.public)
+            await self._ephemeral(respond, reply)
 
     async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         user = event.get("user")

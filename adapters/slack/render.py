@@ -24,6 +24,7 @@ from bot.replies import (
     Fields,
     Heading,
     Image,
+    Input,
     Item,
     ItemList,
     Link,
@@ -192,12 +193,27 @@ def _item(item: Item) -> dict[str, Any]:
     return _section(elements)
 
 
+def _item_with_button(item: Item) -> SlackBlock:
+    """An item with its own action («Avskriv»): a section with the button beside the text."""
+    ident = f"<{item.link}|*{mrkdwn_escape(item.jp_id)}*>" if item.link else f"*{mrkdwn_escape(item.jp_id)}*"
+    rest = "  ".join(p for p in (item.date, item.age and f"· {item.age}") if p)
+    text = f"{ident}  {mrkdwn_escape(rest)}" if rest else ident
+    if item.title:
+        text += f"\n{mrkdwn_escape(item.title)}"
+    assert item.button is not None
+    button = _button(item.button, f"{item.button.action}#{item.jp_id}")
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_TEXT)}, "accessory": button}
+
+
 def _item_text(item: Item) -> int:
     return len(item.jp_id) + len(item.date) + len(item.age) + len(item.title) + 8
 
 
 def _item_list(block: ItemList) -> list[Piece]:
-    """Bullet lists of journalposter, each rich text block below the text limit."""
+    """Bullet lists of journalposter, each rich text block below the text limit; where items have their own
+    button, a section per item."""
+    if any(item.button for item in block.items):
+        return [Piece((_item_with_button(i),), 1) if i.button else _bullets([i]) for i in block.items]
     pieces: list[Piece] = []
     group: list[Item] = []
     size = 0
@@ -215,6 +231,38 @@ def _item_list(block: ItemList) -> list[Piece]:
 def _bullets(items: list[Item]) -> Piece:
     bullet_list = {"type": "rich_text_list", "style": "bullet", "elements": [_item(i) for i in items]}
     return Piece((_rich(bullet_list),), len(items))
+
+
+def _input(block: Input) -> list[Piece]:
+    """A short text field; its value comes back in the `state` of the next button press in the message."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": block.id,
+        "max_length": block.max_length,
+    }
+    if block.placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": cut(block.placeholder, 150)}
+    if block.value:
+        element["initial_value"] = block.value[: block.max_length]
+    label = {"type": "plain_text", "text": cut(block.label, 2000)}
+    return [
+        Piece(
+            ({"type": "input", "block_id": block.id, "optional": True, "label": label, "element": element},)
+        )
+    ]
+
+
+def inputs(body: dict[str, Any]) -> dict[str, str]:
+    """What was typed in the message's fields, from a button press's `state.values` (block → action → value)."""
+    values = (body.get("state") or {}).get("values") or {}
+    found: dict[str, str] = {}
+    if not isinstance(values, dict):
+        return found
+    for actions in values.values():
+        for action_id, state in (actions or {}).items() if isinstance(actions, dict) else ():
+            if isinstance(state, dict) and state.get("type") == "plain_text_input":
+                found[str(action_id)] = str(state.get("value") or "")
+    return found
 
 
 def _link(block: Link) -> list[Piece]:
@@ -285,6 +333,8 @@ def pieces_of(block: Block, *, images: bool = True) -> list[Piece]:
             return _item_list(block)
         case Link():
             return _link(block)
+        case Input():
+            return _input(block)
         case Actions():
             return _actions(block)
         case Image():

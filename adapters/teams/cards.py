@@ -21,6 +21,7 @@ from bot.replies import (
     Fields,
     Heading,
     Image,
+    Input,
     Item,
     ItemList,
     Link,
@@ -87,6 +88,35 @@ def _item(item: Item) -> Card:
     }
     if item.link:
         element["selectAction"] = {"type": "Action.OpenUrl", "url": item.link}
+    if item.button is None:
+        return element
+    return {  # the item's own action («Avskriv») beside it
+        "type": "ColumnSet",
+        "spacing": "Small",
+        "columns": [
+            {"type": "Column", "width": "stretch", "items": [element]},
+            {
+                "type": "Column",
+                "width": "auto",
+                "verticalContentAlignment": "Center",
+                "items": [{"type": "ActionSet", "actions": [button(item.button)]}],
+            },
+        ],
+    }
+
+
+def _input(field: Input) -> Card:
+    element: Card = {
+        "type": "Input.Text",
+        "id": field.id,
+        "label": field.label,
+        "isRequired": False,
+        "maxLength": field.max_length,
+    }
+    if field.placeholder:
+        element["placeholder"] = field.placeholder
+    if field.value:
+        element["value"] = field.value[: field.max_length]
     return element
 
 
@@ -116,6 +146,8 @@ def elements(block: Block) -> list[Card]:
             return out + ([_text(more_text or f"… og {more} til", isSubtle=True)] if more else [])
         case Link(text=text, url=url):
             return [_text(f"[{text}]({url})")]
+        case Input():
+            return [_input(block)]
         case Actions(buttons=buttons):
             return [{"type": "ActionSet", "actions": [button(b) for b in buttons]}]
         case Image(url=url, alt=alt):
@@ -201,3 +233,15 @@ def pressed(value: object) -> tuple[str, str] | None:
     if not isinstance(data, dict) or not isinstance(data.get(ACTION_KEY), str):
         return None
     return data[ACTION_KEY], str(data.get("value") or "")
+
+
+def typed(value: object) -> dict[str, str]:
+    """What was typed in the card's fields: Teams sends their values beside our button's data."""
+    data = (
+        value.get("action", {}).get("data")
+        if isinstance(value, dict) and isinstance(value.get("action"), dict)
+        else value
+    )
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if k not in (ACTION_KEY, "value") and isinstance(v, str)}

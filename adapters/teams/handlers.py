@@ -90,8 +90,17 @@ class TeamsHandlers:
             return
         place = place_of(activity)
         asker = await self.people.asker(context)
-        answer = await self._ask(text, press, asker, place)
+        answer = await self._ask(text, press, asker, place, cards.typed(activity.value))
+        if answer.public.replaces and activity.reply_to_id and answer.private is None:
+            await self._replace(context, activity.reply_to_id, answer.public, place)
+            return
         await self._deliver(context, answer, place)
+
+    async def _replace(self, context: TurnContext, activity_id: str, reply: Reply, place: Place) -> None:
+        """The next step of a dialogue, in place of the card whose button was pressed."""
+        shown = cards.message(cards.for_channel(reply) if place is Place.CHANNEL else reply)
+        shown.id = activity_id
+        await with_retries(lambda: context.update_activity(shown), self.retry)
 
     async def _file_shared(self, context: TurnContext, attachment: Attachment) -> None:
         """A file uploaded in the chat: the arkiv's month (see bot.uploads). Teams hands a pre-authenticated,
@@ -128,7 +137,9 @@ class TeamsHandlers:
         press = cards.pressed(activity.value)
         if press is not None:
             place = place_of(activity)
-            answer = await self._ask("", press, await self.people.asker(context), place)
+            answer = await self._ask(
+                "", press, await self.people.asker(context), place, cards.typed(activity.value)
+            )
             await self._deliver(context, answer, place)
         body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "OK"}
         await context.send_activity(
@@ -136,11 +147,16 @@ class TeamsHandlers:
         )
 
     async def _ask(
-        self, text: str, press: tuple[str, str] | None, asker: Person | None, place: Place
+        self,
+        text: str,
+        press: tuple[str, str] | None,
+        asker: Person | None,
+        place: Place,
+        inputs: dict[str, str] | None = None,
     ) -> Answer:
         # On the event loop when the bot's data are prepared; a slow question goes to a worker thread.
         if press is not None:
-            return await asking.act(self.bot, press[0], press[1], asker, place)
+            return await asking.act(self.bot, press[0], press[1], asker, place, inputs)
         return await asking.answer(self.bot, text, asker, place)
 
     async def _deliver(self, context: TurnContext, answer: Answer, place: Place) -> None:

@@ -33,6 +33,7 @@ from adapters.teams.references import References, team_id_of
 from adapters.teams.retry import GaveUp, with_retries
 from bot.identities import Identity, IdentityStore
 from bot.service import Restansebot
+from bot.sources import fill_login_from_upn
 from restanse_core.model import Person
 
 log = logging.getLogger("restansebot.teams")
@@ -121,7 +122,18 @@ class TeamsPeople:
             user_id, matched, self.identities.change(user_id, matched, person.initials if person else None)
         )
         self._failed.pop(user_id, None)
+        if person is not None and not person.login and member.user_principal_name:
+            self._login_from_upn(person, member.user_principal_name)
         return self.identities.get(user_id)
+
+    def _login_from_upn(self, person: Person, upn: str) -> None:
+        """With `<source>_login_from = "upn"` (e.g. p360_login_from), the UPN is the person's login in the
+        records system: filled where the directory has none, so they can write off from the chat."""
+        records = self.bot.records
+        if records is None:
+            return
+        if fill_login_from_upn(records.engine, records.settings, records.env, person.initials, upn):
+            log.info("Brukernavnet til %s er hentet fra Teams (UPN)", person.initials)
 
 
 def _reason(exc: BaseException) -> str:

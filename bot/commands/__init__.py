@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from bot.commands import (
+    avskriv,
+    avskrivinger,
     enhet,
     flere,
     flest,
     guide,
     hjelp,
     mine,
+    oppdater,
     opplasting,
     oversikt,
     send,
@@ -23,6 +26,7 @@ def build_registry() -> Registry:
     registry = Registry()
     for command in (
         mine.COMMAND,
+        avskriv.COMMAND,
         enhet.COMMAND,
         oversikt.COMMAND,
         flest.COMMAND,
@@ -31,6 +35,10 @@ def build_registry() -> Registry:
         send.COMMAND,
         utsending.COMMAND,
         opplasting.COMMAND,
+        oppdater.COMMAND,
+        oppdater.SAVE_HELD,
+        oppdater.DISCARD_HELD,
+        avskrivinger.COMMAND,
         hjelp.COMMAND,
         flere.COMMAND,
         smalltalk.HELLO,

@@ -10,7 +10,13 @@ from bot.replies import Block, Fields, Heading, Paragraph, Reply
 def handle(ask: Ask) -> Reply:
     bot, t = ask.bot, ask.bot.texts
     role = ask.asker.role if ask.asker else None
-    shown = [c for c in bot.registry.commands if not c.hidden and (c.allows(role) or role is None)]
+    shown = [
+        c
+        for c in bot.registry.commands
+        if not c.hidden
+        and (c.allows(role) or role is None)
+        and (bot.records is not None or not c.needs_source)
+    ]
     pairs = []
     for command in shown:
         name = command.name(t)

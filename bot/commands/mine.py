@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from bot.commands import avskriv
 from bot.commands.common import d, guide_buttons, no_snapshot, source_line
 from bot.context import Ask
 from bot.registry import Action, Command
-from bot.replies import Actions, Button, Heading, Item, ItemList, Paragraph, Reply
+from bot.replies import Actions, Button, Context, Heading, Item, ItemList, Paragraph, Reply
 from restanse_core import reports
 from restanse_core.model import Restanse
 
@@ -31,6 +34,7 @@ def handle(ask: Ask) -> Reply:
     count = figures.count
     offset = last_page_start(ask.offset, count, bot.settings.list_length)
     items: list[Restanse] = bot.oldest(me, offset) if count else []
+    offer = WriteOffOffer.of(ask)
     blocks: list = [Heading(t("mine.title"))]
     if count == 0:
         blocks.append(Paragraph(t("mine.none", date=d(as_of)), sensitive=True))
@@ -56,6 +60,7 @@ def handle(ask: Ask) -> Reply:
                         r.shown_title,
                         bot.records_link(r.jp_id),
                         age=t.age(days) if (days := r.days_open(as_of)) is not None else "",
+                        button=offer.button(r),
                     )
                     for r in items
                 ),
@@ -63,6 +68,11 @@ def handle(ask: Ask) -> Reply:
                 more_text=t("common.more", n=more),
             )
         )
+        if offer.why_not:
+            blocks.append(Context(offer.why_not, sensitive=True))
+        shared = [r.jp_id for r in items if offer.shared(r)]
+        if shared:
+            blocks.append(Context(f"{', '.join(shared)}: {offer.shared_text}", sensitive=True))
         if more:
             next_offset = offset + len(items)
             blocks.append(
@@ -78,6 +88,39 @@ def handle(ask: Ask) -> Reply:
             blocks.append(Paragraph(t("mine.left_none", date=since), sensitive=True))
     blocks += [source_line(ask, period), guide_buttons(ask)]
     return Reply(tuple(blocks), summary=t.plural("mine.count", count, date=d(as_of)).replace("**", ""))
+
+
+@dataclass(frozen=True)
+class WriteOffOffer:
+    """Which of the asker's items get «Avskriv» (where the bot writes off in a records system), and why not."""
+
+    label: str = ""
+    why_not: str = ""  # said once below the list: no login
+    shared_notes: frozenset[str] = frozenset()  # notes to several people that only the records system can end
+    shared_text: str = ""
+
+    @classmethod
+    def of(cls, ask: Ask) -> WriteOffOffer:
+        bot, person = ask.bot, ask.asker
+        system = bot.records.available() if bot.records is not None else None
+        if system is None or person is None or not bot.settings.chat_codes():
+            return cls()
+        if system.needs_login and not person.login:
+            return cls(why_not=bot.texts("avskriv.no_login", system=system.name))
+        refused = not system.per_recipient and system.multi_recipient_notes == "refuse"
+        return cls(
+            bot.texts("avskriv.button"),
+            shared_notes=bot.shared_notes() if refused else frozenset(),
+            shared_text=avskriv.shared_note(system),
+        )
+
+    def shared(self, item: Restanse) -> bool:
+        return item.jp_type == "N" and item.jp_id in self.shared_notes
+
+    def button(self, item: Restanse) -> Button | None:
+        if not self.label or self.shared(item):
+            return None
+        return Button(self.label, avskriv.START, item.jp_id)
 
 
 def left_parts(ask: Ask, figures: reports.PersonFigures, has_writeoff_dates: bool) -> str:

@@ -276,6 +276,9 @@ def _store(
         finish_summary(conn, snapshot_id, summary, org, seen, offered, prepared.problems())
         summary.stored = True
         _prune(conn, settings, as_of, clock.now())
+        # Today's list replaced: on SQLite the new snapshot may get the old one's id, so the data version
+        # (which `serve` watches) would not change without this stamp.
+        repository.bump_list_version(conn, uuid.uuid4().hex)
     verb = "erstattet" if summary.replaced else "lagret"
     message = (
         f"Restanselista per {as_of:%d.%m.%Y} fra {source.name} er {verb}: {summary.restanser} restanser."

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Literal, Protocol
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -32,6 +33,7 @@ class Status(StrEnum):
     NOT_ALLOWED = "not_allowed"  # the bot's own rules say no; the records system was not asked
     BUSY = "busy"  # the same person's write-off of the item is already under way
     CONFIRM = "confirm"  # a note to several people: say yes to writing it off for all of them
+    READY = "ready"  # (a check only) the bot's rules allow it: the records system may be asked
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,61 @@ def _names(org: Organisation, initials: list[str]) -> str:
     return ", ".join(shown)
 
 
+class Traits(Protocol):
+    """What the rules need to know of a records system (a `RestanseSource` has it, so has the chat's summary)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def per_recipient(self) -> bool: ...
+    @property
+    def needs_login(self) -> bool: ...
+    @property
+    def multi_recipient_notes(self) -> Literal["refuse", "confirm"]: ...
+
+
+def check(
+    engine: Engine,
+    system: Traits,
+    settings: Settings,
+    *,
+    person: Person,
+    jp_id: str,
+    code: str | None = None,
+    confirm_all: bool = False,
+) -> tuple[Answer, Item | None]:
+    """Whether the person may write the item off (with the code, when one is chosen), before anyone is asked.
+
+    READY with the item, or why not (NOT_ALLOWED), or CONFIRM with every recipient named for a note the records
+    system can only write off for all of them."""
+    with engine.connect() as conn:
+        snapshot = repository.snapshot_on_or_before(conn, None)
+        item = find_item(conn, snapshot, jp_id) if snapshot else None
+        org = repository.load_organisation(conn)
+    if snapshot is None or item is None:
+        return Answer(
+            Status.NOT_ALLOWED, f"Finner ikke {jp_id} blant restansene i den nyeste lista.", jp_id
+        ), None
+    refusal = _rules(person, item, org, settings, system, code)
+    if refusal:
+        return Answer(Status.NOT_ALLOWED, refusal, item.jp_id), item
+    if not system.per_recipient and len(item.rows) > 1 and item.jp_type == "N":
+        if system.multi_recipient_notes == "refuse":
+            return Answer(Status.NOT_ALLOWED, shared_note_text(system.name), item.jp_id), item
+        if not confirm_all:
+            return Answer(
+                Status.CONFIRM,
+                f"Notatet {item.jp_id} har flere mottakere: {_names(org, item.recipients)}. {system.name} avskriver "
+                "det for alle, og det forsvinner fra alle listene. Bekreft for å avskrive det for alle.",
+                item.jp_id,
+            ), item
+    return Answer(Status.READY, "", item.jp_id), item
+
+
+def shared_note_text(system_name: str) -> str:
+    return f"Notatet har flere mottakere og kan bare avskrives for alle – gjør det i {system_name}"
+
+
 async def write_off(
     engine: Engine,
     source: RestanseSource,
@@ -113,36 +170,20 @@ async def write_off(
 ) -> Answer:
     """Write the item off on the person's behalf, if the bot's rules allow it; the answer says what happened."""
     code = code.strip().upper()
+    answer, item = check(
+        engine, source, settings, person=person, jp_id=jp_id, code=code, confirm_all=confirm_all
+    )
+    if answer.status is not Status.READY or item is None:
+        return answer
     with engine.connect() as conn:
-        snapshot = repository.snapshot_on_or_before(conn, None)
-        item = find_item(conn, snapshot, jp_id) if snapshot else None
         org = repository.load_organisation(conn)
-    if snapshot is None or item is None:
-        return Answer(Status.NOT_ALLOWED, f"Finner ikke {jp_id} blant restansene i den nyeste lista.", jp_id)
-    refusal = _rules(person, item, org, settings, source, code)
-    if refusal:
-        return Answer(Status.NOT_ALLOWED, refusal, item.jp_id)
     parts = may_write_off(person, item, org, settings)
     affected = parts if source.per_recipient else item.recipients
-    if not source.per_recipient and len(item.rows) > 1 and item.jp_type == "N":
-        if source.multi_recipient_notes == "refuse":
-            return Answer(
-                Status.NOT_ALLOWED,
-                f"Notatet har flere mottakere og kan bare avskrives for alle – gjør det i {source.name}",
-                item.jp_id,
-            )
-        if not confirm_all:
-            return Answer(
-                Status.CONFIRM,
-                f"Notatet {item.jp_id} har flere mottakere: {_names(org, item.recipients)}. {source.name} avskriver "
-                "det for alle, og det forsvinner fra alle listene. Bekreft for å avskrive det for alle.",
-                item.jp_id,
-            )
     return await _ask(engine, source, settings, clock, person, item, affected, code, note, protected)
 
 
 def _rules(
-    person: Person, item: Item, org: Organisation, settings: Settings, source: RestanseSource, code: str
+    person: Person, item: Item, org: Organisation, settings: Settings, source: Traits, code: str | None
 ) -> str | None:
     """Why the bot will not ask the records system at all, or None."""
     if not may_write_off(person, item, org, settings):
@@ -153,7 +194,7 @@ def _rules(
         )
         return f"Bare {who} kan avskrive {item.jp_id}."
     codes = settings.chat_codes()
-    if code not in codes:
+    if code is not None and code not in codes:
         offered = ", ".join(f"{c} ({k.label})" for c, k in codes.items()) or "(ingen er satt opp)"
         return f"Koden «{code}» kan ikke brukes til å avskrive fra boten. Velg en av: {offered}."
     if source.needs_login and not person.login:

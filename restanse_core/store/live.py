@@ -122,6 +122,11 @@ def recent_runs(conn: Connection, limit: int = 10) -> list[SyncRun]:
     return [_run(dict(row._mapping)) for row in rows]
 
 
+def sync_run(conn: Connection, run_id: int) -> SyncRun | None:
+    row = conn.execute(select(*_RUN_FIELDS).where(SyncRunRow.id == run_id)).first()
+    return _run(dict(row._mapping)) if row is not None else None
+
+
 def _run(fields: dict[str, Any]) -> SyncRun:
     fields["started_at"] = _aware(fields["started_at"])
     fields["finished_at"] = _aware(fields["finished_at"])

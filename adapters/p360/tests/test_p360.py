@@ -54,6 +54,21 @@ async def test_as_the_service_account_the_note_says_who_wrote_it_off(fake):
     }
 
 
+async def test_with_logins_from_the_teams_upn_360_is_not_asked_for_users(fake):
+    fake.users.append({"Login": "ukarlsen", "IsActive": True, "ContactRecno": 7, "IsServiceUser": False})
+    fake.contacts.append({"Recno": 7, "Email": "unni.karlsen@kommune.no", "Categories": ["Intern"]})
+    by_email = make_source(p360_settings(fake), env(fake))
+    by_upn = make_source(p360_settings(fake, login_from="upn"), env(fake))
+    try:
+        assert await by_email.logins(["unni.karlsen@kommune.no"]) == {"unni.karlsen@kommune.no": "ukarlsen"}
+        asked = len(fake.calls)
+        assert await by_upn.logins(["unni.karlsen@kommune.no"]) == {}
+        assert len(fake.calls) == asked  # no GetUsers: the bot fills the login from the Teams look-up
+    finally:
+        await by_email.close()
+        await by_upn.close()
+
+
 @pytest.mark.parametrize(
     ("key", "document_unit", "recipient_unit"),
     [("Referencenumber", "LMA", "GDO"), ("ExternalId", "X-LMA", "EXT-GDO"), ("Recno", "200001", "200002"),

@@ -108,6 +108,7 @@ class FakeSlack:
         self.files: dict[str, SlackFile] = {}
         self.socket_acks: list[dict[str, Any]] = []
         self.shared: dict[str, SharedFile] = {}  # files people dropped into Slack, by id
+        self.file_objects: dict[str, dict[str, Any]] = {}  # their file objects, as files.info gives them
         self.downloads: list[Download] = []  # every request to the file host, served or not
         self.on_call: Callable[[Call], None] | None = None  # told of every call as it arrives (benchmarks)
         self._failures: dict[str, list[_Failure]] = defaultdict(list)
@@ -147,6 +148,7 @@ class FakeSlack:
         for snippet_only in ("preview", "preview_highlight", "lines", "lines_more", "preview_is_truncated"):
             file.pop(snippet_only, None)
         file.pop("edit_link", None)
+        self.file_objects[file_id] = file
         return file
 
     def fail(self, method: str, error: str, *, times: int = 1, **extra: Any) -> None:
@@ -329,6 +331,11 @@ class FakeSlack:
 
     # files_upload_v2: files.getUploadURLExternal, a POST of the bytes to that URL, files.completeUploadExternal.
 
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.info: the full file object of a file shared with `share_file`."""
+        file = self.file_objects.get(str(params.get("file")))
+        return {"ok": True, "file": file} if file else {"ok": False, "error": "file_not_found"}
+
     def _files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("filename") or not str(params.get("length", "")).isdigit():
             return {"ok": False, "error": "invalid_arguments"}
@@ -501,7 +508,8 @@ def slash_command(user: str, channel: str, text: str, response_url: str) -> dict
 
 
 def button_press(user: str, action_id: str, value: str = "", *, channel: str | None = None,
-                 response_url: str = "", in_home: bool = False, url: str | None = None) -> dict[str, Any]:  # fmt: skip
+                 response_url: str = "", in_home: bool = False, url: str | None = None,
+                 typed: dict[str, str] | None = None, message_ts: str = "1.1") -> dict[str, Any]:  # fmt: skip
     action: dict[str, Any] = {"type": "button", "action_id": action_id, "block_id": "b1", "action_ts": "1.2"}
     if value:
         action["value"] = value
@@ -523,8 +531,13 @@ def button_press(user: str, action_id: str, value: str = "", *, channel: str | N
         body["container"] = {
             "type": "message",
             "channel_id": channel,
-            "message_ts": "1.1",
+            "message_ts": message_ts,
             "is_ephemeral": False,
         }
         body["channel"] = {"id": channel}
+        body["message"] = {"type": "message", "ts": message_ts}
+    if typed is not None:  # the message's input blocks, as Slack sends them with every press (block → action)
+        body["state"] = {
+            "values": {k: {k: {"type": "plain_text_input", "value": v}} for k, v in typed.items()}
+        }
     return body

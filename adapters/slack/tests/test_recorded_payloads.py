@@ -57,6 +57,8 @@ EXPECT = {
     "event_slackbot_im.json": Expect(),
     "event_url_verification.json": Expect(),
     "interactive_block_actions.json": Expect(answer="response_url"),
+    # a write-off confirmation (no records system here: said plainly, in place of the ephemeral message)
+    "interactive_block_actions_with_input.json": Expect(answer="response_url"),
 }
 
 
@@ -142,3 +144,13 @@ async def test_a_question_in_the_recorded_mention_shape_keeps_titles_out_of_the_
     assert "sendt deg svaret privat" in all_text(public["blocks"])
     assert not [s for s in titles_and_ids(server) if s in public.everything]
     assert "Dine restanser" in all_text(private["blocks"]) and private["channel"].startswith("D")
+
+
+async def test_a_dialogue_step_replaces_the_ephemeral_message_it_was_pressed_in(
+    server: Server, fake_slack: FakeSlack
+) -> None:
+    body = load("interactive_block_actions_with_input.json", fake_slack)
+    fake_slack.add_user(body["user"]["id"], KARI[1])
+    assert await replay(server, "interactive_block_actions_with_input.json", body) == 200
+    (answer,) = await fake_slack.wait_for("response_url")
+    assert answer["replace_original"] is True and "arkivsystemet" in answer.everything

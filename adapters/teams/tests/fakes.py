@@ -118,6 +118,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity_id}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{user}", self._member)
         app.router.add_get("/personal/{owner}/_layouts/15/download.aspx", self._download)
         self._runner = web.AppRunner(app, access_log=None)
@@ -186,6 +187,15 @@ class FakeConnector:
             return failed
         return web.json_response({"id": f"m-{next(self._ids)}"})
 
+    async def _update(self, request: web.Request) -> web.Response:
+        """UpdateActivity: a card replaced in place (recorded as a PUT; `updates` lists them)."""
+        if failed := await self._record(request):
+            return failed
+        return web.json_response({"id": request.match_info["activity_id"]})
+
+    def updates(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "PUT" and "/activities/" in c.path]
+
     async def _download(self, request: web.Request) -> web.Response:
         self.downloads.append(Download(request.path_qs, request.headers.get("Authorization")))
         async with self._arrived:
@@ -218,6 +228,7 @@ def activity(
     action: str | None = None,
     name: str | None = None,
     activity_id: str = "1700000000001",
+    reply_to: str | None = None,
 ) -> dict[str, Any]:
     """An activity as Teams POSTs it to the bot."""
     channel_data: dict[str, Any] = {"tenant": {"id": TENANT}}
@@ -259,6 +270,8 @@ def activity(
         body["action"] = action
     if name is not None:
         body["name"] = name
+    if reply_to is not None:  # a press on a card: the card's own activity id
+        body["replyToId"] = reply_to
     return body
 
 

@@ -60,6 +60,9 @@ EXPECT = {
     "message_channel_mention_legacy.json": Expect(
         False, True, ("channel:19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.skype",)
     ),
+    "message_action_submit_with_input.json": Expect(
+        True, True, ("user:from29ed",)
+    ),  # answered in place (PUT)
     "message_delete_soft.json": Expect(True, False),
     "message_expect_replies_poem.json": Expect(True, True, ("user:user-id-0",)),
     "message_expect_replies_testing_tool.json": Expect(True, True, ("user:user-id-0",)),
@@ -98,8 +101,22 @@ async def test_a_recorded_activity_is_handled_without_a_crash_or_a_leak(
     assert status < 500, status
     assert recorded.problems(caplog.records) == []
     in_body = (reply or {}).get("activities") or [] if isinstance(reply, dict) else []
-    said = [c for c in connector.activities if c.conversation == recorded.conversation_id(body)]
+    said = [  # new messages, and cards replaced in place
+        c
+        for c in [*connector.activities, *connector.updates()]
+        if c.conversation == recorded.conversation_id(body)
+    ]
     assert bool(said or in_body) == expect.answered, (said, reply)
     if not expect.private:
         assert leaks(said, sensitive_strings(engine, initials="KAB")) == set()
     assert set(expect.stores) <= stored_keys(engine)
+
+
+async def test_a_dialogue_step_replaces_the_card_it_was_pressed_on(server: Server, connector: FakeConnector):
+    body = recorded.load("message_action_submit_with_input.json", service_url=connector.url)
+    connector.member(body["from"]["id"], KARI[1], name="Kari Aune Brattås")
+    async with server.session.post(server.url + "/api/messages", json=body) as response:
+        assert response.status < 500
+    [update] = connector.updates()
+    assert update.path.endswith("/activities/activity123") and "arkivsystemet" in update.text
+    assert [c for c in connector.activities if c.conversation == recorded.conversation_id(body)] == []
