@@ -230,6 +230,17 @@ async def _ask(
     )
     if writeoff_id is None:
         return Answer(Status.BUSY, f"Avskrivingen av {item.jp_id} er alt i gang.", item.jp_id)
+    with engine.begin() as conn:  # another press got there between the check and this one
+        listed = repository.snapshot_on_or_before(conn, None)
+        other = live.other_writeoff(conn, item.jp_key, writeoff_id, listed.imported_at) if listed else None
+        if other is not None:
+            said = (
+                f"Avskrivingen av {item.jp_id} er alt i gang."
+                if other == "pending"
+                else f"{item.jp_id} er alt avskrevet fra boten."
+            )
+            live.finish_writeoff(conn, writeoff_id, Status.BUSY.value, said, clock.now())
+            return Answer(Status.BUSY, said, item.jp_id)
     status, message, late = Status.FAILED, "Avskrivingen ble avbrutt.", False
     try:
         result = await source.write_off(

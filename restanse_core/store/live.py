@@ -244,6 +244,24 @@ def begin_writeoff(
     return int(result.inserted_primary_key[0])
 
 
+def other_writeoff(conn: Connection, jp_key: str, writeoff_id: int, since: datetime) -> str | None:
+    """The status of another write-off of the item asked for since the list was stored, that is under way or
+    went through ('pending' | 'done'), or None: a press that checked the list before the other one finished
+    must not ask the records system a second time."""
+    found = conn.execute(
+        select(WriteOffRow.status)
+        .where(
+            WriteOffRow.jp_key == jp_key,
+            WriteOffRow.id != writeoff_id,
+            WriteOffRow.status.in_(("pending", "done")),
+            WriteOffRow.requested_at >= _utc(since),
+        )
+        .order_by(WriteOffRow.status.desc())  # 'pending' before 'done'
+        .limit(1)
+    ).scalar_one_or_none()
+    return found
+
+
 def finish_writeoff(conn: Connection, writeoff_id: int, status: str, answer: str, now: datetime) -> None:
     conn.execute(
         update(WriteOffRow)

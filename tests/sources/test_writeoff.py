@@ -176,6 +176,26 @@ async def test_a_double_press_sends_one_call(engine):
     assert busy.message == "Avskrivingen av 2019/100-1 er alt i gang."
 
 
+async def test_a_second_press_that_checked_the_list_before_the_first_finished_sends_no_second_call(engine):
+    """The second press passed the check while the item was still listed, and begins after the first is done."""
+    from restanse_core.sources import writeoff
+
+    source = MemorySource()
+    items(source, "100", "UKA", 1)
+    settings = await synced(engine, source)
+    uka = person(engine, "UKA")
+    checked = writeoff.check(engine, source, settings, person=uka, jp_id="2019/100-1", code="TE")
+    first = await write_off(engine, source, settings, CLOCK, person=uka, jp_id="2019/100-1", code="TE")
+    original, writeoff.check = writeoff.check, lambda *a, **k: checked  # type: ignore[assignment]
+    try:
+        late = await write_off(engine, source, settings, CLOCK, person=uka, jp_id="2019/100-1", code="TE")
+    finally:
+        writeoff.check = original
+    assert first.status is Status.DONE and late.status is Status.BUSY
+    assert late.message == "2019/100-1 er alt avskrevet fra boten."
+    assert len(source.calls) == 1
+
+
 async def test_a_list_reminders_went_out_from_is_not_changed(engine):
     source = MemorySource()
     items(source, "100", "UKA", 2)
