@@ -38,7 +38,7 @@ def guide_html(guide: Guide) -> str:
 
 async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    period = runtime.bot.period
+    period = runtime.bot.known_period  # (never waits for the data being prepared)
     return web.json_response(
         {
             "status": "ok",

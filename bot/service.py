@@ -104,7 +104,12 @@ class Restansebot:
         return cache
 
     def invalidate(self) -> None:
-        self._cache = _Cache()
+        """This process changed the data: the next answer comes from the new data. Under `serve` the watcher
+        notices the new data version within WATCH_SECONDS and prepares it in the background, answering from the
+        data before until then — dropping the cache there would make the next question on the event loop wait
+        for that preparation."""
+        if not self.watched:
+            self._cache = _Cache()
 
     def prepare(self) -> bool:
         """Check the data version and, if it changed, work out everything the answers read — the directory, the
@@ -151,6 +156,11 @@ class Restansebot:
     @property
     def period(self) -> Period | None:
         return self._refresh().period
+
+    @property
+    def known_period(self) -> Period | None:
+        """The period the answers come from now, without looking for new data (for /healthz: never waits)."""
+        return self._cache.period
 
     def person_figures(self, initials: str) -> PersonFigures:
         """A person's count and what has left their list, for the current period.

@@ -120,7 +120,7 @@ def _write_off(ask: Ask, records: Records, jp_id: str, code: str | None, *, all_
     answer = asyncio.run(records.using(ask_the_records_system))
     text = answer.message
     if answer.status is Status.DONE:
-        bot.invalidate()  # the item leaves the list at once, here; other replicas see the new data version
+        bot.invalidate()  # the item leaves the list at once (under `serve`: as soon as the new data are prepared)
         others = [sb for sb in answer.removed_from if sb != person.initials]
         if others:
             text += " " + t("avskriv.removed_from", who=", ".join(others))

@@ -90,6 +90,8 @@ class RestanseRow(Base):
         Index("ix_restanser_unit", "snapshot_id", "enhet"),
         # One person's list oldest first (`mine restanser`): the first rows of the index, not a sort of all.
         Index("ix_restanser_oldest", "snapshot_id", "saksbehandler", "journal_date", "jp_id"),
+        # An item's rows in a snapshot: moved to someone else (the figures), written off (all its recipients).
+        Index("ix_restanser_item", "snapshot_id", "jp_key"),
     )
 
 
