@@ -116,21 +116,26 @@ class Restansebot:
         period, everyone's figures and first page of `mine restanser`, the unit table — and only then answer
         from the new data. True if they changed.
 
-        Blocking (two or three seconds on a million restanser, mostly in the database): `serve` runs it in a
-        worker thread every WATCH_SECONDS, and while it works the answers come from the data prepared before.
+        Blocking (seconds on a million restanser, mostly in the database): `serve` runs it in a worker thread
+        every WATCH_SECONDS, and while it works the answers come from the data prepared before. It holds no lock
+        while it works, so a question never waits for it; at start, with nothing prepared yet, the directory and
+        the period are published first (questions are then answered in a worker thread until the rest is ready).
         """
-        with self._lock, self.engine.connect() as conn:
+        with self.engine.connect() as conn:
             version = repository.data_version(conn)
             if version == self._cache.version and self.prepared:
                 return False
             org = repository.load_organisation(conn)
             period = choose_period(conn)
+            by_email = {p.email.lower(): p for p in org.people.values() if p.email}
+            if self._cache.version is None:
+                self._cache = _Cache(version, time.monotonic(), org, period, by_email)
             self._cache = _Cache(
                 version=version,
                 checked=time.monotonic(),
                 org=org,
                 period=period,
-                by_email={p.email.lower(): p for p in org.people.values() if p.email},
+                by_email=by_email,
                 figures=person_figures(conn, period) if period else {},
                 unit_table=unit_table(conn, org, period) if period else None,
                 first_pages=first_pages(conn, period.current.id, self.settings.list_length) if period else {},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,9 +74,7 @@ class Texts:
 
     def plural(self, key: str, n: int, **values: Any) -> str:
         """The phrase `key.one` or `key.other` (the language's plural rule, from CLDR) with `n` filled in."""
-        from babel import Locale
-
-        form = Locale.parse(BABEL_LOCALE[self.language]).plural_form(n)
+        form = _plural_rule(self.language)(n)
         chosen = f"{key}.{form}" if self.has(f"{key}.{form}") else f"{key}.other"
         return self(chosen, n=n, **values)
 
@@ -106,6 +105,15 @@ class Texts:
 
 def _is_html(name: str | None) -> bool:
     return bool(name) and str(name).endswith(".html.j2")
+
+
+@lru_cache(maxsize=8)
+def _plural_rule(language: str) -> Callable[[int], str]:
+    """The language's CLDR plural rule, parsed once (parsing it took most of the time of a «mine restanser»)."""
+    from babel import Locale
+
+    rule: Callable[[int], str] = Locale.parse(BABEL_LOCALE[language]).plural_form
+    return rule
 
 
 @lru_cache(maxsize=16)
