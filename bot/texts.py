@@ -112,8 +112,8 @@ def _plural_rule(language: str) -> Callable[[int], str]:
     """The language's CLDR plural rule, parsed once (parsing it took most of the time of a «mine restanser»)."""
     from babel import Locale
 
-    rule: Callable[[int], str] = Locale.parse(BABEL_LOCALE[language]).plural_form
-    return rule
+    rule: Callable[[int], str] = lru_cache(maxsize=4096)(Locale.parse(BABEL_LOCALE[language]).plural_form)
+    return rule  # (and each count's form remembered: the same counts and ages come up again and again)
 
 
 @lru_cache(maxsize=16)
