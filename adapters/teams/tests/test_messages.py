@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from sqlalchemy import select, text
@@ -162,7 +163,7 @@ async def test_someone_added_to_the_directory_later_is_known_without_asking_team
         ]
         repository.replace_people(conn, people)
         repository.bump_directory_version(conn, "rettet e-post")
-    bot.invalidate()
+    await asyncio.to_thread(bot.prepare)  # what serve's watcher does within a second
     [after] = await say(
         "mine restanser", user=UNKNOWN[0], conversation="a:ukjent", activity_id="1700000000002"
     )
