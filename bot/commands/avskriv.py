@@ -17,7 +17,7 @@ from bot.replies import Actions, Block, Button, Heading, Input, Paragraph, Reply
 from bot.sources import Records, RecordsSystem
 from restanse_core.model import Person
 from restanse_core.sources.port import RestanseSource
-from restanse_core.sources.writeoff import Answer, Status, check, shared_note_text, write_off
+from restanse_core.sources.writeoff import Answer, Status, check, write_off
 
 START, CODE, YES, NO = "avskriv.velg", "avskriv.kode", "avskriv.ja", "avskriv.nei"
 NOTE = "merknad"  # the note field's id: its value comes back with «Avskriv»
@@ -65,8 +65,14 @@ def _parts(ask: Ask) -> tuple[str, str | None, str]:
 
 def _say(ask: Ask, text: str) -> Reply:
     return Reply(
-        (Paragraph(text, sensitive=True),), summary=text.replace("**", ""), replaces=bool(ask.action)
+        (Paragraph(text, sensitive=True),), summary=text.replace("**", ""), replaces=_in_dialogue(ask)
     )
+
+
+def _in_dialogue(ask: Ask) -> bool:
+    """Pressed inside the dialogue's own message: the answer takes its place. «Avskriv» in the list (START) or a
+    typed command opens a new message — the list is never replaced, not even by a refusal."""
+    return ask.action in (CODE, YES, NO)
 
 
 def _methods(ask: Ask, jp_id: str) -> Reply:
@@ -101,7 +107,7 @@ def _confirmation(ask: Ask, system: RecordsSystem, answer: Answer, code: str, no
             sensitive=True,
         ),
     )
-    return Reply(blocks, summary=t("avskriv.title", jp=answer.jp_id), replaces=bool(ask.action))
+    return Reply(blocks, summary=t("avskriv.title", jp=answer.jp_id), replaces=_in_dialogue(ask))
 
 
 def _write_off(ask: Ask, records: Records, jp_id: str, code: str | None, *, all_recipients: bool) -> Reply:
@@ -125,11 +131,6 @@ def _write_off(ask: Ask, records: Records, jp_id: str, code: str | None, *, all_
         if others:
             text += " " + t("avskriv.removed_from", who=", ".join(others))
     return _say(ask, text)
-
-
-def shared_note(system: RecordsSystem) -> str:
-    """What «mine restanser» says of a note to several people that the records system writes off for all."""
-    return shared_note_text(system.name)
 
 
 COMMAND = Command(

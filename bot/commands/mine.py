@@ -11,6 +11,7 @@ from bot.registry import Action, Command
 from bot.replies import Actions, Button, Context, Heading, Item, ItemList, Paragraph, Reply
 from restanse_core import reports
 from restanse_core.model import Restanse
+from restanse_core.sources.writeoff import shared_note_text
 
 NEXT_PAGE = "mine.page"
 
@@ -111,7 +112,7 @@ class WriteOffOffer:
         return cls(
             bot.texts("avskriv.button"),
             shared_notes=bot.shared_notes() if refused else frozenset(),
-            shared_text=avskriv.shared_note(system),
+            shared_text=shared_note_text(system.name),
         )
 
     def shared(self, item: Restanse) -> bool:

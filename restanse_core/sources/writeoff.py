@@ -41,7 +41,7 @@ class Answer:
     status: Status
     message: str
     jp_id: str = ""
-    removed_from: list[str] = field(default_factory=list)  # whose lists the item left
+    removed_from: list[str] = field(default_factory=list)  # whose lists the item left (READY: may leave)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,8 @@ def check(
                 "det for alle, og det forsvinner fra alle listene. Bekreft for å avskrive det for alle.",
                 item.jp_id,
             ), item
-    return Answer(Status.READY, "", item.jp_id), item
+    # READY carries the recipients' parts the person may end (per-recipient systems end only those)
+    return Answer(Status.READY, "", item.jp_id, may_write_off(person, item, org, settings)), item
 
 
 def shared_note_text(system_name: str) -> str:
@@ -175,10 +176,7 @@ async def write_off(
     )
     if answer.status is not Status.READY or item is None:
         return answer
-    with engine.connect() as conn:
-        org = repository.load_organisation(conn)
-    parts = may_write_off(person, item, org, settings)
-    affected = parts if source.per_recipient else item.recipients
+    affected = answer.removed_from if source.per_recipient else item.recipients
     return await _ask(engine, source, settings, clock, person, item, affected, code, note, protected)
 
 
