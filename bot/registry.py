@@ -44,6 +44,7 @@ class Command:
     hidden: bool = False  # not listed in `hjelp` (greetings, paging words)
     small_talk: bool = False  # «hei», «takk»: understood only when no other command is in the text
     quick: bool = False  # answers from the prepared data, at most one indexed read: on the event loop
+    same_until_new_data: bool = False  # its answer reads the prepared data only: given again while they last
     actions: tuple[Action, ...] = ()  # the buttons it answers; the plain command id is always one
     needs_source: bool = False  # only where the bot reads a records system (listed in `hjelp` only then)
 

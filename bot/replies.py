@@ -6,8 +6,13 @@ A block marked `sensitive` holds titles, correspondent names or per-person figur
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class Place(StrEnum):
@@ -152,3 +157,25 @@ class Answer:
 
     public: Reply
     private: Reply | None = None
+
+
+class Renderings(Generic[T]):
+    """A platform's renderings of the replies it gave last, by identity: a reply the bot gives again (an answer
+    that holds until new data come, see `Restansebot.run`) is not rendered again. For renderings that nobody
+    changes once made."""
+
+    def __init__(self, render: Callable[[Reply], T], size: int = 256) -> None:
+        self._render = render
+        self._size = size
+        self._done: OrderedDict[int, tuple[Reply, T]] = OrderedDict()
+
+    def __call__(self, reply: Reply) -> T:
+        done = self._done.get(id(reply))
+        if done is not None and done[0] is reply:  # (the reply is held here, so its id is not reused)
+            self._done.move_to_end(id(reply))
+            return done[1]
+        rendered = self._render(reply)
+        self._done[id(reply)] = (reply, rendered)
+        if len(self._done) > self._size:
+            self._done.popitem(last=False)
+        return rendered

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Connection, Engine
@@ -39,6 +40,9 @@ from restanse_core.store import repository
 
 REFRESH_SECONDS = 2.0
 WATCH_SECONDS = 1.0  # how often `serve` looks for new data (an import, a directory change)
+RECENT_ANSWERS = 512  # answers given again, per data version (see `Restansebot.run`)
+
+AnswerKey = tuple[str, str | None, Place, str]  # command, asker, place, argument
 
 
 @dataclass
@@ -52,6 +56,7 @@ class _Cache:
     unit_table: UnitTable | None = None  # the current period's table per unit, made on first need
     first_pages: dict[str, list[Restanse]] | None = None  # everyone's ten oldest, made by `prepare` only
     shared_notes: frozenset[str] | None = None  # notes to several people on the current list
+    recent: OrderedDict[AnswerKey, Answer] = field(default_factory=OrderedDict)  # the answers last given
 
 
 class Restansebot:
@@ -299,10 +304,27 @@ class Restansebot:
         if not command.allows(asker.role if asker else None):
             who = ", ".join(self.texts(f"roles.{r.value}") for r in sorted(command.roles or ()))
             return Answer(Reply((Paragraph(self.texts("common.not_allowed", who=who)),)))
+        # Under `serve`, an answer that reads only the prepared data is the same until new data come: the
+        # last RECENT_ANSWERS are given again as they are (a person asking twice, the reminder's button after a
+        # typed question), kept with the data they were made from, so that new data never meet an old answer.
+        cache = self._cache
+        same = command.same_until_new_data and self.watched and self.prepared
+        key: AnswerKey = (command.id, asker.initials if asker else None, place, argument)
+        if same and not (offset or confirmed or action or inputs):
+            if (answer := cache.recent.get(key)) is not None:
+                cache.recent.move_to_end(key)
+                return answer
+        else:
+            same = False
         reply = command.handler(
             Ask(self, asker, place, argument, offset, confirmed, action, dict(inputs or {}))
         )
-        return self.for_place(reply, place)
+        answer = self.for_place(reply, place)
+        if same:
+            cache.recent[key] = answer
+            if len(cache.recent) > RECENT_ANSWERS:
+                cache.recent.popitem(last=False)
+        return answer
 
     def welcome(self, audience: Audience) -> Reply:
         """The greeting when the bot is installed for a person, added to a team or to a group chat."""

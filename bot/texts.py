@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("nb", "nn", "en")
 BABEL_LOCALE = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+AMOUNTS_KEPT = 20_000  # counts with their nouns remembered («346 dager»): every answer says a dozen
 ECHO_LIMIT = 80  # the most of a person's own words the bot repeats back to them
 
 
@@ -52,6 +53,7 @@ class Texts:
     def __init__(self, language: str = "nb", template_dir: Path | None = None) -> None:
         self.language = language if language in LANGUAGES else "nb"
         self.template_dir = template_dir
+        self._amounts: dict[tuple[str, int], str] = {}  # the same counts and ages come up again and again
 
     def _lookup(self, key: str) -> str | tuple[str, ...]:
         phrase = _phrases(self.language).get(key) or _phrases("nb").get(key)
@@ -80,7 +82,12 @@ class Texts:
 
     def amount(self, n: int, noun: str) -> str:
         """«1 restanse», «3 restanser»: a count with its noun (from [nouns] in the catalogue) in the right number."""
-        return self.plural(f"nouns.{noun}", n)
+        said = self._amounts.get((noun, n))
+        if said is None:
+            if len(self._amounts) > AMOUNTS_KEPT:
+                self._amounts.clear()
+            said = self._amounts[noun, n] = self.plural(f"nouns.{noun}", n)
+        return said
 
     def age(self, days: int) -> str:
         """How long an entry has been open, the same way everywhere: «1 dag», «346 dager»."""

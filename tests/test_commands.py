@@ -87,6 +87,29 @@ def test_next_page_continues_the_list(bot):
     assert items.items[0].jp_id == "2019/100-14" and items.more == 10
 
 
+def test_under_serve_an_answer_is_given_again_until_new_data_come(bot):
+    """With the data kept prepared (as `serve` does), «mine restanser» is worked out once per person and place
+    and given again; the next page and other people get their own; new data bring a new answer."""
+    assert bot.prepare()
+    bot.watched = True
+    first = ask(bot, "mine restanser")
+    assert ask(bot, "mine restanser") is first
+    assert ask(bot, "Kan du vise mine restanser?") is first  # other words, the same question
+    assert ask(bot, "mine restanser", place=Place.CHANNEL) is not first
+    assert ask(bot, "mine restanser", "LED") is not first
+    page = bot.act("mine.page", "10", bot.person("UKA"), Place.DIRECT)
+    assert page is not first and bot.act("mine.page", "10", bot.person("UKA"), Place.DIRECT) is not page
+    with bot.connect() as conn, conn.begin():
+        from restanse_core.store import repository
+
+        repository.bump_list_version(conn, "a write-off")
+    assert bot.prepare()
+    again = ask(bot, "mine restanser")
+    assert again is not first and text_of(again.public) == text_of(first.public)
+    bot.watched = False  # the CLI: every answer worked out afresh
+    assert ask(bot, "mine restanser") is not ask(bot, "mine restanser")
+
+
 def test_someone_with_no_restanser_is_told_so(bot):
     assert "Du har ingen restanser" in text_of(ask(bot, "mine restanser", "LED").public)
 

@@ -109,6 +109,12 @@ def test_serve_prepares_an_import_and_a_directory_change_before_anyone_asks(
         try:
             until(lambda: (h := serve.health()) and h["prepared"] and h["snapshot"] == "2019-11-13",
                   "the first list prepared", serve)  # fmt: skip
+            # Asked twice from the first list: the same answer (the second given again, not worked out again).
+            serve.dm(UKA[0], "mine restanser")
+            serve.dm(UKA[0], "mine restanser")
+            first, again = reply_to(running, fake, "D" + UKA[0], 1), reply_to(running, fake, "D" + UKA[0], 2)
+            assert first["text"].endswith("per 13.11.2019.")
+            assert (again["text"], again["blocks"]) == (first["text"], first["blocks"])
 
             # A new list while the bot runs: the bot switches to it only once everyone's figures are worked out.
             assert cli("--db", db_url, "import", dec, "--as-of", "2019-12-16").code == 0
@@ -124,8 +130,8 @@ def test_serve_prepares_an_import_and_a_directory_change_before_anyone_asks(
             # Nobody has asked yet: the figures were worked out in the background, before the switch.
             assert seen[0]["prepared"] is True
             assert any("lista 16.12.2019" in line for line in serve.prepared_lines())
-            serve.dm(UKA[0], "mine restanser")
-            answer = reply_to(running, fake, "D" + UKA[0], 1)
+            serve.dm(UKA[0], "mine restanser")  # (an answer given before is never given from new data)
+            answer = reply_to(running, fake, "D" + UKA[0], 3)
             assert answer["text"] == "Du har 30 restanser per 16.12.2019."
             text = all_text(answer["blocks"]).replace("\n", "")
             assert "Siden 13.11.2019 er 5 journalposter ikke lenger restanse hos deg" in text

@@ -25,7 +25,7 @@ from adapters.slack.identity import SlackIdentities
 from adapters.slack.middleware import ASKER, WHO_UNKNOWN, is_direct
 from adapters.slack.render import Message, inputs, render
 from bot import asking
-from bot.replies import Answer, Paragraph, Place, Reply
+from bot.replies import Answer, Paragraph, Place, Renderings, Reply
 from bot.service import Restansebot
 from bot.uploads import SUFFIXES, download, take_file
 
@@ -46,6 +46,7 @@ class Listeners:
         self.client = client
         self.identities = identities
         self.file_hosts = file_hosts
+        self._rendered = Renderings(self._render)
 
     # ---- the bot: on the event loop when its data are prepared, else in a worker thread -------------------
 
@@ -73,6 +74,9 @@ class Listeners:
         return Answer(Reply((Paragraph(self.bot.texts(phrase)),)))
 
     def _message(self, reply: Reply, *, use_summary: bool = True) -> Message:
+        return self._rendered(reply) if use_summary else self._render(reply, use_summary=False)
+
+    def _render(self, reply: Reply, *, use_summary: bool = True) -> Message:
         return render(reply, more=lambda n: self.bot.texts("common.more", n=n), use_summary=use_summary)
 
     async def _post(

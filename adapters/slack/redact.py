@@ -3,6 +3,11 @@
 Bolt logs the whole body of a request with a bad signature at INFO, and a few other messages carry
 payloads. Bolt copies the filters of the logger it is given to every logger it makes, so one filter on
 that base logger covers all of Bolt's own logging.
+
+The SDK's and Bolt's DEBUG lines carry every message sent and received whole (titles, names). Whether to
+write them is decided by the level of the logger they are given, not the effective level: left unset, each
+answer's whole message was formatted into a string for nothing (about a tenth of an answer's time under load).
+Our loggers are set to INFO, so those lines are neither written nor built, even with `restansebot -v`.
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ def _filtered(logger: logging.Logger) -> logging.Logger:
 
 
 def quiet_logger(name: str = "restansebot.slack.bolt") -> logging.Logger:
-    """The base logger for the Bolt app: Bolt's loggers inherit its filter."""
+    """The base logger for the Bolt app and the Web API client: Bolt's loggers inherit its filter and level."""
     for body_logger in BODY_LOGGERS:
         _filtered(logging.getLogger(body_logger))
-    return _filtered(logging.getLogger(name))
+    logger = _filtered(logging.getLogger(name))
+    logger.setLevel(logging.INFO)
+    return logger

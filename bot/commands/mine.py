@@ -161,4 +161,5 @@ COMMAND = Command(
     help_key="commands.mine",
     handler=handle,
     quick=True,
+    same_until_new_data=True,
 )

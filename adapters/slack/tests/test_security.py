@@ -11,7 +11,7 @@ import pytest
 
 from adapters.slack.redact import redact
 from adapters.slack.tests.fakes import BOT_TOKEN, FakeSlack, direct_message, signed_headers
-from adapters.slack.tests.harness import KARI, Server, slack_env, start_server
+from adapters.slack.tests.harness import KARI, Server, all_text, slack_env, start_server
 
 SECRET_TITLE = "Barnevernssak for Ola Nordmann"
 
@@ -49,6 +49,19 @@ async def test_the_body_of_a_rejected_request_is_not_logged(
     assert any("Invalid request signature" in r.getMessage() for r in caplog.records)  # it is still noted
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert SECRET_TITLE not in logged
+    assert BOT_TOKEN not in logged
+
+
+async def test_what_the_bot_sends_is_not_logged_even_when_debugging(
+    server: Server, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # as `restansebot -v serve`
+    await server.event(direct_message(KARI[0], "mine restanser"))
+    (posted,) = await fake_slack.wait_for("chat.postMessage")
+    assert "Faktura – purring" in all_text(posted["blocks"])  # a title went to Slack, in the DM
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Faktura" not in logged
+    assert "2017/5139-754" not in logged
     assert BOT_TOKEN not in logged
 
 
