@@ -26,6 +26,9 @@ With `--before DIR [DIR ...]`, more servers run `restansebot serve` from other c
 `git archive <commit> | tar -x -C DIR`), each named by its folder and interleaved with the others: before and
 after a change, measured under the same load.
 
+With `--distinct K`, each asker asks as K people in turn: with N × K above the 512 answers `serve` keeps to give
+again (`RECENT_ANSWERS`), every question is someone's first since the data came, and is worked out anew.
+
 With `--changes K` (default 3) the directory is then imported anew K times through `restansebot directory
 import` (a data change, as an import is, which everyone's figures depend on); `--settle` seconds (default 10)
 after each, one person asks, and the time of that first answer after the change is reported.
@@ -403,19 +406,28 @@ async def ask_once(http: aiohttp.ClientSession, target: Target, user: str) -> tu
     return "ok", at - started
 
 
+def askers(users: list[str], n: int, distinct: int) -> list[list[str]]:
+    """N askers, each asking as `distinct` people in turn (one of the first n × distinct users each time)."""
+    pool = users[: n * distinct]
+    return [pool[i::n] for i in range(n)]
+
+
 async def phase(
-    http: aiohttp.ClientSession, target: Target, users: list[str], seconds: float, tally: Tally | None
+    http: aiohttp.ClientSession, target: Target, people: list[list[str]], seconds: float, tally: Tally | None
 ) -> None:
-    """Every user asks again as soon as their reply has come, until the time is up."""
+    """Every asker asks again (as the next of their people) as soon as their reply has come, until the time
+    is up."""
     assert target.process is not None
     cpu_before, harness_before = target.process.cpu(), time.process_time()
     began = time.perf_counter()
     counted = began + RAMP  # the first moments, everyone asking at the same instant, are not counted
     deadline = counted + seconds
 
-    async def asker(user: str) -> None:
+    async def asker(names: list[str]) -> None:
+        asked = 0
         while (started := time.perf_counter()) < deadline:
-            outcome, latency = await ask_once(http, target, user)
+            outcome, latency = await ask_once(http, target, names[asked % len(names)])
+            asked += 1
             if tally is None:
                 continue
             if outcome == "ok" and counted <= started + latency <= deadline:
@@ -430,7 +442,7 @@ async def phase(
             else:
                 tally.lost += 1
 
-    await asyncio.gather(*(asker(u) for u in users))
+    await asyncio.gather(*(asker(names) for names in people))
     if tally is not None:
         tally.seconds += deadline - counted
         tally.cpu += target.process.cpu() - cpu_before
@@ -494,7 +506,7 @@ async def run_platform(
     platform: str, args: argparse.Namespace, url: str, initials: list[str], logs: Path
 ) -> tuple[list[dict[str, Any]], dict[str, list[float]]]:
     side: SlackSide | TeamsSide = SlackSide() if platform == "slack" else TeamsSide()
-    chosen = random.Random(13).sample(initials, max(args.askers))
+    chosen = random.Random(13).sample(initials, max(args.askers) * args.distinct)
     people = {f"U{i}": f"{i.lower()}@bench.example" for i in chosen}
     users = list(people)
     others = {folder.name: folder.resolve() for folder in args.before}
@@ -521,14 +533,15 @@ async def run_platform(
                     outcome, _ = await ask_once(http, target, user)
                     if outcome != "ok":
                         raise SystemExit(f"{platform} {target.name}: the warm-up question failed ({outcome})")
-                await phase(http, target, users[: min(args.askers)], 2.0, None)
+                await phase(http, target, askers(users, min(args.askers), args.distinct), 2.0, None)
             rounds = max(1, round(args.seconds / args.phase))
             for n in args.askers:
                 tallies = {t.name: Tally() for t in targets}
                 for r in range(rounds):
                     k = r % len(targets)
                     for target in targets[k:] + targets[:k]:
-                        await phase(http, target, users[:n], args.seconds / rounds, tallies[target.name])
+                        everyone = askers(users, n, args.distinct)
+                        await phase(http, target, everyone, args.seconds / rounds, tallies[target.name])
                 results += [row(platform, n, t.name, tallies[t.name]) for t in targets]
                 print_rows(results[-len(targets) :])
             if args.changes:
@@ -619,6 +632,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000, help="restanser per list (default 1,000,000)")
     parser.add_argument("--platform", nargs="+", choices=("slack", "teams"), default=["slack", "teams"])
     parser.add_argument("--askers", type=int, nargs="+", default=[50, 200], help="people asking at once")
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=1,
+        metavar="K",
+        help="each asker asks as K people in turn (default 1: the same person again; with N × K above the "
+        "answers a server gives again, every question is worked out anew)",
+    )
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per server and N")
     parser.add_argument("--phase", type=float, default=5.0, help="seconds per turn (the servers take turns)")
     parser.add_argument(
