@@ -233,7 +233,11 @@ class Uploads:
             fields.append(
                 (
                     t("upload.unknown"),
-                    t("upload.unknown_counts", people=len(s.unknown_people), units=len(s.unknown_units)),
+                    t(
+                        "upload.unknown_counts",
+                        people=t.amount(len(s.unknown_people), "saksbehandler"),
+                        units=t.amount(len(s.unknown_units), "enhet"),
+                    ),
                 )
             )
         blocks: list[Block] = [Heading(t("upload.title", name=upload.file_name)), Fields(tuple(fields))]
@@ -323,7 +327,8 @@ class Uploads:
             )
             what = "people"
         added, removed = sorted(after - before), sorted(before - after)
-        blocks.append(Paragraph(t(f"upload.directory_{what}", n=len(after))))
+        counted = t.amount(len(after), "enhet" if what == "units" else "person")
+        blocks.append(Paragraph(t(f"upload.directory_{what}", **{what: counted})))
         for key, items in (("added", added), ("removed", removed), ("changed", changed)):
             if items:
                 shown = ", ".join(items[:30]) + (f" … (+{len(items) - 30})" if len(items) > 30 else "")

@@ -655,6 +655,16 @@ def test_the_terminal_reads_the_file_and_lagre_stores_it(archive, sqlite_url: st
     assert "ARK via terminal" in snapshots_list(sqlite_url, tmp_path)
 
 
+def test_the_preview_counts_who_and_which_units_are_not_in_the_directory_in_words(
+    archive, sqlite_url: str, tmp_path: Path
+):
+    archive(sqlite_url)
+    dropped = tmp_path / EXPORT
+    dropped.write_bytes(december() + "2019/950-1;I;05.11.2019;Søknad;;XYZ;ZZZ;;;\r\n".encode("cp1252"))
+    said = " ".join(shell(sqlite_url, tmp_path, f"last inn {dropped}", "avbryt").split())
+    assert "1 saksbehandler, 1 enhet" in said  # (not «1 saksbehandlere, 1 enheter»)
+
+
 def test_the_terminal_stores_nothing_on_avbryt(archive, sqlite_url: str, tmp_path: Path):
     archive(sqlite_url)
     before = stored(sqlite_url)
