@@ -63,10 +63,12 @@ def arkiv(bot: CommandBot) -> list[Person]:
     return sorted((p for p in bot.org.people.values() if p.role is Rolle.ARKIV), key=lambda p: p.initials)
 
 
-async def tell_arkiv(bot: CommandBot, reply: Reply, *, kind: str) -> int:
-    """Send `reply` to everyone with the role arkiv; how many it reached."""
+async def tell_arkiv(bot: CommandBot, reply: Reply, *, kind: str, but: Person | None = None) -> int:
+    """Send `reply` to everyone with the role arkiv (`but` one, who knows already); how many it reached."""
     reached = 0
     for person in arkiv(bot):
+        if but is not None and person.initials == but.initials:
+            continue
         if await tell(bot, person, reply, kind=kind) is not None:
             reached += 1
     if not arkiv(bot):

@@ -15,29 +15,14 @@ from bot.context import CommandBot
 from bot.notices import tell_arkiv
 from bot.platform import Runtime
 from bot.sources import build_source
-from bot.sync_replies import failed_notice, held_preview, reappeared_notice, recovered_notice
+from bot.sync_news import tell_streak
+from bot.sync_replies import held_preview, reappeared_notice
 from restanse_core.clock import OSLO
 from restanse_core.sources.sync import SyncResult, run_sync
 from restanse_core.store import live
 
 log = logging.getLogger("restansebot.sync")
 LOOK_BACK = timedelta(days=8)
-SUCCEEDED = ("stored", "skipped", "saved")  # the records system was read (a held list is neither)
-
-
-def streak_news(status: str, earlier: list[str]) -> str | None:
-    """What a sync's outcome means for the arkiv's failure notices: "failed" for the first failure after a
-    success (or ever), "recovered" for the first success after failures, else None (the streak goes on).
-
-    `earlier`: the statuses of the runs before this one, newest first; held, cancelled and crashed runs
-    (still "running") say nothing either way.
-    """
-    last = next((s for s in earlier if s in SUCCEEDED or s == "failed"), None)
-    if status == "failed":
-        return None if last == "failed" else "failed"
-    if status in SUCCEEDED:
-        return "recovered" if last == "failed" else None
-    return None
 
 
 async def announce(bot: CommandBot, system: str, result: SyncResult) -> None:
@@ -47,14 +32,7 @@ async def announce(bot: CommandBot, system: str, result: SyncResult) -> None:
         t = bot.texts
         if result.status == "held":
             await tell_arkiv(bot, held_preview(t, system, result, bot.settings), kind="sync-held")
-        if result.run_id is not None and result.status in ("failed", *SUCCEEDED):
-            with bot.connect() as conn:
-                earlier = [r.status for r in live.recent_runs(conn, 50) if r.id != result.run_id]
-            news = streak_news(result.status, earlier)
-            if news == "failed":
-                await tell_arkiv(bot, failed_notice(t, system, result), kind="sync-failed")
-            elif news == "recovered":
-                await tell_arkiv(bot, recovered_notice(t, system, result), kind="sync-recovered")
+        await tell_streak(bot, system, result)
         if result.reappeared:
             await tell_arkiv(bot, reappeared_notice(t, system, result.reappeared), kind="sync-reappeared")
     except Exception:

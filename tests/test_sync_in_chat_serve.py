@@ -177,6 +177,41 @@ def test_a_failing_360_on_two_nights_is_told_to_the_arkiv_once(cli, sqlite_url, 
         ]
 
 
+def test_360_working_again_at_an_oppdater_is_told_to_the_other_arkiv(cli, sqlite_url, tmp_path):
+    """The nightly sync fails (every arkiv told); in the morning an arkiv types «oppdater» and 360 answers: the
+    other arkiv hears that it works again, the asker gets the result alone (not told twice)."""
+    db_url = sqlite_url
+    directory(cli, db_url, tmp_path)
+    people = tmp_path / "personer.csv"
+    with people.open("a", encoding="utf-8", newline="") as f:
+        f.write("AR2;Anna Arkiv;anna.arkiv@kommune.no;TDR;arkiv;\r\n")
+    assert cli("--db", db_url, "directory", "import", people).code == 0
+    with Running(Fake360(page_size=5)) as fake360, Running(FakeSlack()) as slack:
+        populate(fake360)
+        slack.add_user("UARK", "arne.arkiv@kommune.no")
+        slack.add_user("UAR2", "anna.arkiv@kommune.no")
+        first = env_for(fake360, slack, tmp_path, "2019-12-16T06:00:00+01:00")
+        assert restansebot(db_url, first, "sync").returncode == 0
+        fake360.status_for["DocumentService/GetDocuments"] = 503
+        with Serve(db_url, env_for(fake360, slack, tmp_path, "2019-12-17T05:10:00+01:00")) as server:
+            wait_until(
+                lambda: answers_to(slack, "UAR2") and answers_to(slack, "UARK"), what="the failure notices"
+            )
+            assert "Restansene kunne ikke hentes fra 360" in said(answers_to(slack, "UAR2"))[0]
+            del fake360.status_for["DocumentService/GetDocuments"]
+            asker_before, other_before = len(answers_to(slack, "UARK")), len(answers_to(slack, "UAR2"))
+            say(server, "UARK", "oppdater")
+            wait_until(lambda: len(answers_to(slack, "UAR2")) > other_before, what="«fungerer igjen»")
+            wait_until(
+                lambda: len(answers_to(slack, "UARK")) >= asker_before + 2, what="the ack and the result"
+            )
+            time.sleep(1)  # a notice to the asker too would be on its way by now
+        assert "Oppdateringen fra 360 fungerer igjen" in said(answers_to(slack, "UAR2"))[-1]
+        to_the_asker = said(answers_to(slack, "UARK"))[asker_before:]
+        assert len(to_the_asker) == 2 and "Restanselista er oppdatert fra 360" in to_the_asker[1]
+        assert not any("fungerer igjen" in m for m in to_the_asker)
+
+
 def test_oppdater_in_the_terminal_runs_the_sync_and_answers_with_its_result(cli, sqlite_url, tmp_path):
     directory(cli, sqlite_url, tmp_path)
     with Running(Fake360(page_size=5)) as fake360:

@@ -16,8 +16,8 @@ from bot.delivery.port import DeliveryError, Sent
 from bot.notices import tell, tell_arkiv
 from bot.plaintext import render_plain
 from bot.replies import Actions, Paragraph, Reply
+from bot.sync_news import streak_news
 from bot.sync_replies import DISCARD, SAVE, failed_notice, held_preview, reappeared_notice, result_reply
-from bot.sync_schedule import streak_news
 from bot.texts import Texts
 from restanse_core.importers import ImportSummary
 from restanse_core.model import Organisation, Person, Rolle

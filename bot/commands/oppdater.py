@@ -14,6 +14,7 @@ from bot.notices import tell, tell_arkiv
 from bot.registry import Action, Command
 from bot.replies import Paragraph, Reply
 from bot.sources import NOT_CONFIGURED, Records
+from bot.sync_news import tell_streak
 from bot.sync_replies import DISCARD, SAVE, result_reply
 from bot.texts import Texts
 from restanse_core.calendar import long_date
@@ -56,6 +57,7 @@ async def _sync_and_tell(bot: CommandBot, records: Records, asker: Person) -> No
         await tell_arkiv(bot, reply, kind="sync-held")  # every arkiv decides on a held list, the asker too
     else:
         await tell(bot, asker, reply, kind="oppdater")
+        await tell_streak(bot, records.system.name, result, told=asker)  # e.g. 360 works again
 
 
 def handle(ask: Ask) -> Reply:
