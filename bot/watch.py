@@ -26,7 +26,6 @@ async def keep_prepared(bot: Restansebot, every: float = WATCH_SECONDS) -> None:
             started = time.monotonic()
             try:
                 if await asyncio.to_thread(bot.prepare):
-                    await asyncio.to_thread(out_of_the_collectors_way)
                     period = bot.period
                     log.info(
                         "Nye data klargjort: lista %s, %d personer (%.1f s)",
@@ -34,6 +33,7 @@ async def keep_prepared(bot: Restansebot, every: float = WATCH_SECONDS) -> None:
                         len(bot.org.people),
                         time.monotonic() - started,
                     )
+                    await asyncio.to_thread(out_of_the_collectors_way)
                 failing = False
             except Exception as exc:  # the database away for a moment: answer from what we have, try again
                 if not failing:

@@ -129,7 +129,11 @@ def test_serve_prepares_an_import_and_a_directory_change_before_anyone_asks(
             until(switched, "the new list noticed", serve)
             # Nobody has asked yet: the figures were worked out in the background, before the switch.
             assert seen[0]["prepared"] is True
-            assert any("lista 16.12.2019" in line for line in serve.prepared_lines())
+            until(
+                lambda: any("lista 16.12.2019" in line for line in serve.prepared_lines()),
+                "the log line",
+                serve,
+            )
             serve.dm(UKA[0], "mine restanser")  # (an answer given before is never given from new data)
             answer = reply_to(running, fake, "D" + UKA[0], 3)
             assert answer["text"] == "Du har 30 restanser per 16.12.2019."
