@@ -308,19 +308,17 @@ class Restansebot:
         # last RECENT_ANSWERS are given again as they are (a person asking twice, the reminder's button after a
         # typed question), kept with the data they were made from, so that new data never meet an old answer.
         cache = self._cache
-        same = command.same_until_new_data and self.watched and self.prepared
+        kept = command.same_until_new_data and self.watched and self.prepared
+        kept = kept and not (offset or confirmed or action or inputs)
         key: AnswerKey = (command.id, asker.initials if asker else None, place, argument)
-        if same and not (offset or confirmed or action or inputs):
-            if (answer := cache.recent.get(key)) is not None:
-                cache.recent.move_to_end(key)
-                return answer
-        else:
-            same = False
+        if kept and (answer := cache.recent.get(key)) is not None:
+            cache.recent.move_to_end(key)
+            return answer
         reply = command.handler(
             Ask(self, asker, place, argument, offset, confirmed, action, dict(inputs or {}))
         )
         answer = self.for_place(reply, place)
-        if same:
+        if kept:
             cache.recent[key] = answer
             if len(cache.recent) > RECENT_ANSWERS:
                 cache.recent.popitem(last=False)
