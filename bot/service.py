@@ -133,7 +133,7 @@ class Restansebot:
             org = repository.load_organisation(conn)
             period = choose_period(conn)
             by_email = {p.email.lower(): p for p in org.people.values() if p.email}
-            if self._cache.version is None:
+            if self._cache.version is None:  # at start: the directory and period at once, the figures below
                 self._cache = _Cache(version, time.monotonic(), org, period, by_email)
             self._cache = _Cache(
                 version=version,

@@ -3,7 +3,10 @@ after one, are told to every arkiv — whoever started the sync, the nightly sch
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import CommandBot
 from bot.notices import tell_arkiv
@@ -14,6 +17,7 @@ from restanse_core.store import live
 if TYPE_CHECKING:
     from restanse_core.sources.sync import SyncResult  # (pandas: not for a command's start-up)
 
+log = logging.getLogger("restansebot.sync")
 SUCCEEDED = ("stored", "skipped", "saved")  # the records system was read (a held list is neither)
 
 
@@ -36,11 +40,16 @@ async def tell_streak(
     bot: CommandBot, system: str, result: SyncResult, *, told: Person | None = None
 ) -> None:
     """Tell every arkiv (but `told`, who has the sync's own result already) if this sync began a streak of
-    failures or ended one."""
+    failures or ended one. Never raises (a notice must not stop the sync that sent it)."""
     if result.run_id is None or result.status not in ("failed", *SUCCEEDED):
         return
-    with bot.connect() as conn:
-        earlier = [r.status for r in live.recent_runs(conn, 50) if r.id != result.run_id]
+    try:
+        with bot.connect() as conn:
+            earlier = [r.status for r in live.recent_runs(conn, 50) if r.id != result.run_id]
+    except SQLAlchemyError as exc:
+        log.warning("Fikk ikke sjekket om oppdateringen fra %s begynte eller endte en feilrekke: %s",
+                    system, type(exc).__name__)  # fmt: skip
+        return
     news = streak_news(result.status, earlier)
     if news == "failed":
         await tell_arkiv(bot, failed_notice(bot.texts, system, result), kind="sync-failed", but=told)

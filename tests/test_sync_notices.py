@@ -11,12 +11,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.delivery.port import DeliveryError, Sent
 from bot.notices import tell, tell_arkiv
 from bot.plaintext import render_plain
 from bot.replies import Actions, Paragraph, Reply
-from bot.sync_news import streak_news
+from bot.sync_news import streak_news, tell_streak
 from bot.sync_replies import DISCARD, SAVE, failed_notice, held_preview, reappeared_notice, result_reply
 from bot.texts import Texts
 from restanse_core.importers import ImportSummary
@@ -180,6 +181,20 @@ def test_every_arkiv_is_told_and_nobody_else_each_message_with_its_own_ref() -> 
     assert reached == 2
     assert sorted(who for who, _ in slack.sent) == ["AAS", "ARK"]
     assert len({ref for _, ref in slack.sent}) == 2
+
+
+def test_when_the_runs_cannot_be_read_no_streak_notice_goes_and_nothing_is_raised() -> None:
+    """«oppdater» has given its result; the database then fails the streak check: said in the log, not raised."""
+    slack = FakeSender("slack")
+    bot = bot_with(slack, people=[ARK, AAS])
+
+    def connect() -> None:
+        raise OperationalError("SELECT …", {}, Exception("database is locked"))
+
+    bot.connect = connect
+    result = SyncResult(status="stored", message="Lista er lagret.", as_of=date(2019, 12, 17), run_id=7)
+    asyncio.run(tell_streak(bot, "360", result, told=ARK))
+    assert slack.sent == []
 
 
 # ---- the words -------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ payloads. Bolt copies the filters of the logger it is given to every logger it m
 that base logger covers all of Bolt's own logging.
 
 The SDK's and Bolt's DEBUG lines carry every message sent and received whole (titles, names). Whether to
-write them is decided by the level of the logger they are given, not the effective level: left unset, each
-answer's whole message was formatted into a string for nothing (about a tenth of an answer's time under load).
-Our loggers are set to INFO, so those lines are neither written nor built, even with `restansebot -v`.
+build them is decided by the level of the logger they are given, not the effective level: left unset, each
+answer's whole message was formatted into a string (about a tenth of an answer's time under load), and written
+wherever DEBUG logging was on. Our loggers are set to INFO, so those lines are neither built nor written, even
+where the process logs at DEBUG.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ async def test_the_body_of_a_rejected_request_is_not_logged(
 async def test_what_the_bot_sends_is_not_logged_even_when_debugging(
     server: Server, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)  # as `restansebot -v serve`
+    caplog.set_level(logging.DEBUG)  # an operator's logging set to DEBUG
     await server.event(direct_message(KARI[0], "mine restanser"))
     (posted,) = await fake_slack.wait_for("chat.postMessage")
     assert "Faktura – purring" in all_text(posted["blocks"])  # a title went to Slack, in the DM
